@@ -1,0 +1,1 @@
+"""The `walktalk` command line: wires the rooms together for people."""

@@ -1,0 +1,1 @@
+"""Theme classifiers behind one small interface, their persistence and registry."""

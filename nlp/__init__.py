@@ -1,0 +1,1 @@
+"""Text in, annotations out: taxonomy, areas, normalisation, PII and places."""

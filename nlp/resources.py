@@ -1,0 +1,16 @@
+"""Where the data shipped with walktalk lives (taxonomy, gazetteer, seed corpus).
+
+The paths are computed from this file's location, so they work from a source
+checkout, an editable install and the Docker image alike. Deployments point
+elsewhere through settings; nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_TAXONOMY = DATA_DIR / "taxonomy.yaml"
+DEFAULT_AREAS = DATA_DIR / "gazetteer" / "areas.yaml"
+SEED_DIR = DATA_DIR / "seed"

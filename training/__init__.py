@@ -1,0 +1,1 @@
+"""Labelled data, its validation and splits, training runs and evaluation."""
