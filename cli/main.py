@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from cli import data
+from cli import classify, data, models, train
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -23,6 +23,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data.app, name="data")
+app.add_typer(models.app, name="models")
+app.command("train")(train.train)
+app.command("evaluate")(train.evaluate)
+app.command("classify")(classify.classify)
 
 
 def main() -> None:

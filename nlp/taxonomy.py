@@ -26,6 +26,7 @@ class Theme:
     description: str
     not_: str
     examples: tuple[str, ...]
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,4 +81,5 @@ def _parse_theme(item: object, path: Path) -> Theme:
         description=description.strip(),
         not_=str(item.get("not", "")).strip(),
         examples=tuple(str(example) for example in examples),
+        cues=tuple(str(cue) for cue in item.get("cues") or []),
     )

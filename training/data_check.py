@@ -85,16 +85,22 @@ def _check_row(
     areas: Areas,
     report: CheckReport,
 ) -> None:
+    note, messages = validate_record(row, taxonomy=taxonomy, areas=areas)
+    report.problems.extend(Problem(path, line, message) for message in messages)
+    if note is not None:
+        report.notes.append(Located(note, path, line))
+
+
+def validate_record(
+    row: dict[str, object], *, taxonomy: Taxonomy, areas: Areas
+) -> tuple[LabelledNote | None, list[str]]:
+    """One record against the schema, the taxonomy and the area table."""
     try:
         note = LabelledNote.model_validate(row)
     except ValidationError as err:
-        for message in _validation_messages(err):
-            report.problems.append(Problem(path, line, message))
-        return
+        return None, _validation_messages(err)
     messages = _meaning_problems(note, taxonomy, areas)
-    report.problems.extend(Problem(path, line, message) for message in messages)
-    if not messages:
-        report.notes.append(Located(note, path, line))
+    return (None if messages else note), messages
 
 
 def _validation_messages(err: ValidationError) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nlp.errors import DataFileError
 
-SUFFIXES = (".jsonl", ".json", ".csv")
+SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
 Row = tuple[int, dict[str, object] | str]
 
 
@@ -32,7 +32,7 @@ def labelled_files(paths: list[Path]) -> list[Path]:
             raise DataFileError(f"No file or folder at {path}.")
     if not found:
         raise DataFileError(
-            f"No labelled files (.jsonl, .csv) found in {', '.join(map(str, paths))}."
+            f"No labelled files (.jsonl, .csv, .parquet) found in {', '.join(map(str, paths))}."
         )
     return found
 
@@ -41,11 +41,13 @@ def read_rows(path: Path) -> Iterator[Row]:
     """Yield (line, record) or (line, problem message) for every non-blank line."""
     if path.suffix == ".csv":
         yield from _csv_rows(path)
+    elif path.suffix == ".parquet":
+        yield from _parquet_rows(path)
     elif path.suffix in (".jsonl", ".json"):
         yield from _jsonl_rows(path)
     else:
         raise DataFileError(
-            f"{path} has suffix {path.suffix!r}; labelled files are .jsonl or .csv."
+            f"{path} has suffix {path.suffix!r}; labelled files are .jsonl, .csv or .parquet."
         )
 
 
@@ -68,6 +70,18 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 yield number, f"must be a JSON object, got {type(record).__name__}"
                 continue
             yield number, record
+
+
+def _parquet_rows(path: Path) -> Iterator[Row]:
+    """Parquet rows, numbered from 1 like lines (no header line)."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as err:  # pyarrow raises several types for a damaged file
+        raise DataFileError(f"{path} is not a readable Parquet file: {err}") from err
+    for number, record in enumerate(table.to_pylist(), start=1):
+        yield number, {key: value for key, value in record.items() if value is not None}
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:

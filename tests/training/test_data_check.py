@@ -214,5 +214,5 @@ def test_missing_path_and_wrong_suffix(tmp_path: Path, taxonomy: Taxonomy, areas
         check(tmp_path / "nope.jsonl", taxonomy, areas)
     odd = tmp_path / "notes.txt"
     odd.write_text("hello", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"\.jsonl or \.csv"):
+    with pytest.raises(DataFileError, match=r"\.jsonl, \.csv or \.parquet"):
         check(odd, taxonomy, areas)

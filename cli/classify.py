@@ -1,0 +1,173 @@
+"""`walktalk classify`: stream notes in, themes out, one JSON line per note.
+
+Input is JSON lines (`{"id": ..., "text": ...}`, other fields ignored) or CSV
+with `id,text` columns; output is JSON lines in input order. Notes are read and
+classified in batches, so a file of any size streams in constant memory. A bad
+line is reported on stderr with its number; `--on-error skip` goes on without
+it, `--on-error fail` (the default) stops there. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from cli.context import active_predictor, context
+from models.predict import Predictor
+from training.records import MAX_TEXT_CHARS
+
+BATCH = 256
+console = Console(stderr=True)
+
+
+class OnError(StrEnum):
+    fail = "fail"
+    skip = "skip"
+
+
+class Format(StrEnum):
+    auto = "auto"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class BadLineError(Exception):
+    """One input line that cannot be classified, and why."""
+
+
+def classify(
+    input: Annotated[str, typer.Option("--input", help="File to read, or - for stdin.")] = "-",
+    output: Annotated[str, typer.Option("--output", help="File to write, or - for stdout.")] = "-",
+    input_format: Annotated[Format, typer.Option("--format", help="Input format.")] = Format.auto,
+    on_error: Annotated[
+        OnError, typer.Option(help="Stop at a bad line, or skip it.")
+    ] = OnError.fail,
+    model: Annotated[str | None, typer.Option(help="Model version (default: active).")] = None,
+) -> None:
+    """Classify notes from JSON lines or CSV; write themes, scores and evidence as JSON lines."""
+    predictor = active_predictor(context(), model)
+    fmt = _format(input, input_format)
+    with ExitStack() as stack:
+        source = sys.stdin.buffer if input == "-" else stack.enter_context(Path(input).open("rb"))
+        sink = (
+            sys.stdout
+            if output == "-"
+            else stack.enter_context(Path(output).open("w", encoding="utf-8"))
+        )
+        written, skipped = _run(predictor, _records(source, fmt), sink, on_error)
+    console.print(
+        f"classified {written} notes with {predictor.version}; skipped {skipped} bad lines"
+    )
+
+
+def _run(
+    predictor: Predictor,
+    records: Iterator[tuple[int, dict[str, object] | str]],
+    sink: IO[str],
+    on_error: OnError,
+) -> tuple[int, int]:
+    written = skipped = 0
+    seen: set[str] = set()
+    batch: list[tuple[str, str]] = []
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("classifying", total=None)
+        for line, record in records:
+            try:
+                batch.append(_note(line, record, seen))
+            except BadLineError as err:
+                console.print(f"line {line}: {err}")
+                if on_error is OnError.fail:
+                    _flush(predictor, batch, sink)
+                    raise typer.Exit(code=1) from err
+                skipped += 1
+                continue
+            if len(batch) >= BATCH:
+                written += _flush(predictor, batch, sink)
+                bar.update(task, description=f"classified {written} notes")
+        written += _flush(predictor, batch, sink)
+    return written, skipped
+
+
+def _note(line: int, record: dict[str, object] | str, seen: set[str]) -> tuple[str, str]:
+    """Validate one record into (id, text), or raise BadLineError saying why."""
+    if isinstance(record, str):
+        raise BadLineError(record)
+    note_id, text = record.get("id"), record.get("text")
+    if not isinstance(note_id, str | int) or isinstance(note_id, bool) or str(note_id) == "":
+        raise BadLineError("needs an 'id' (a string or an integer)")
+    if not isinstance(text, str) or not text.strip():
+        raise BadLineError("needs a non-empty 'text' string")
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadLineError(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
+    if str(note_id) in seen:
+        raise BadLineError(f"id {note_id!r} was already used by an earlier line")
+    seen.add(str(note_id))
+    return str(note_id), text
+
+
+def _flush(predictor: Predictor, batch: list[tuple[str, str]], sink: IO[str]) -> int:
+    if not batch:
+        return 0
+    predictions = predictor.classify([text for _, text in batch])
+    for (note_id, _), prediction in zip(batch, predictions, strict=True):
+        sink.write(json.dumps({"id": note_id, **asdict(prediction)}) + "\n")
+    sink.flush()
+    count = len(batch)
+    batch.clear()
+    return count
+
+
+def _format(path: str, chosen: Format) -> Format:
+    if chosen is not Format.auto:
+        return chosen
+    return Format.csv if path.endswith(".csv") else Format.jsonl
+
+
+def _records(stream: IO[bytes], fmt: Format) -> Iterator[tuple[int, dict[str, object] | str]]:
+    if fmt is Format.csv:
+        yield from _csv_records(stream)
+        return
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, "is not valid UTF-8 text"
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield number, f"is not valid JSON ({err.msg} at column {err.colno})"
+            continue
+        yield number, record if isinstance(record, dict) else "must be a JSON object"
+
+
+def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, object] | str]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.DictReader(text)
+    try:
+        if reader.fieldnames is None or not {"id", "text"} <= set(reader.fieldnames):
+            yield 1, f"the CSV header must name 'id' and 'text' columns, got {reader.fieldnames}"
+            return
+        for row in reader:
+            yield reader.line_num, dict(row)
+    except UnicodeDecodeError:
+        yield reader.line_num + 1, "is not valid UTF-8 text (reading stopped here)"

@@ -1,0 +1,45 @@
+"""What every command needs, built once from the settings at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from api.settings import Settings
+from models.predict import Predictor
+from models.registry import ModelRegistry
+from nlp.areas import Areas, load_areas
+from nlp.cues import build_lexicon
+from nlp.taxonomy import Taxonomy, load_taxonomy
+
+
+@dataclass
+class Context:
+    """Settings plus the objects derived from them, loaded on first use."""
+
+    settings: Settings
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return load_taxonomy(self.settings.taxonomy_path)
+
+    @cached_property
+    def areas(self) -> Areas:
+        return load_areas(self.settings.areas_path)
+
+    @cached_property
+    def registry(self) -> ModelRegistry:
+        return ModelRegistry(self.settings.home / "models")
+
+
+def context() -> Context:
+    """Read the settings (environment, .env) and wrap them."""
+    return Context(Settings())
+
+
+def active_predictor(ctx: Context, version: str | None = None) -> Predictor:
+    """The active (or named) model with the taxonomy's cue lexicon."""
+    chosen = version or ctx.registry.require_active()
+    return Predictor(
+        model=ctx.registry.load(chosen), lexicon=build_lexicon(ctx.taxonomy), version=chosen
+    )

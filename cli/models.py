@@ -1,0 +1,57 @@
+"""`walktalk models list|show|activate|rollback`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from cli.context import context
+from training.promotion import promote
+
+app = typer.Typer(
+    help="List, inspect, activate and roll back model versions.", no_args_is_help=True
+)
+
+
+@app.command("list")
+def list_versions() -> None:
+    """Every registered version; the active one is marked with *."""
+    versions = context().registry.versions()
+    if not versions:
+        typer.echo("no models registered; train one with `walktalk train`")
+        return
+    for info in versions:
+        mark = "*" if info.active else " "
+        macro = f"{info.macro_f1:.3f}" if info.macro_f1 is not None else "  -  "
+        typer.echo(f"{mark} {info.version:<40} {info.kind:<8} macro-F1 {macro}  {info.created_at}")
+
+
+@app.command("show")
+def show(
+    version: Annotated[str | None, typer.Argument(help="Default: the active version.")] = None,
+) -> None:
+    """Print a version's model card as JSON."""
+    registry = context().registry
+    typer.echo(json.dumps(registry.card(version or registry.require_active()), indent=2))
+
+
+@app.command("activate")
+def activate(
+    version: str,
+    force: Annotated[
+        bool, typer.Option(help="Activate even if the promotion gate refuses.")
+    ] = False,
+) -> None:
+    """Make a version active, if it is no worse than the active one on the seed test split."""
+    result = promote(context().registry, version, force=force)
+    for reason in result.reasons:
+        typer.echo(f"note: {reason}")
+    typer.echo(f"active: {version}")
+
+
+@app.command("rollback")
+def rollback() -> None:
+    """Re-activate the version that was active before the current one."""
+    typer.echo(f"active: {context().registry.rollback()}")

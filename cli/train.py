@@ -1,0 +1,104 @@
+"""`walktalk train` and `walktalk evaluate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.context import context
+from training.dataset import load_notes
+from training.evaluate import EvaluationReport, evaluate_model, write_report
+from training.metrics import Scores
+from training.train import DEFAULT_KIND, TrainConfig, run_training
+
+console = Console(stderr=True)
+
+
+def train(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Labelled files to train on instead of the seed train split."),
+    ] = None,
+    kind: Annotated[str, typer.Option(help="linear, encoder or hybrid.")] = DEFAULT_KIND,
+    name: Annotated[
+        str | None, typer.Option(help="Version name (default: KIND-TIMESTAMP).")
+    ] = None,
+) -> None:
+    """Train a theme classifier, evaluate it on the seed test split and register it."""
+    ctx = context()
+    config = TrainConfig.model_validate({"kind": kind, "data": data or [], "name": name})
+    with console.status("training") as status:
+        result = run_training(
+            config,
+            seed_dir=ctx.settings.seed_path,
+            registry=ctx.registry,
+            taxonomy=ctx.taxonomy,
+            areas=ctx.areas,
+            progress=lambda step: status.update(step),
+        )
+    print_scores(f"{result.version} on the seed test split", result.report.overall)
+    hard = result.report.subsets.get("hard_cases")
+    if hard:
+        print_scores("hard cases", hard)
+    typer.echo(f"registered {result.version} in {ctx.registry.root}")
+    if result.activated:
+        typer.echo(f"activated {result.version} (no model was active)")
+    else:
+        typer.echo(f"to use it: walktalk models activate {result.version}")
+
+
+def evaluate(
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Labelled files (default: seed test split).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Version to evaluate (default: active).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for report.md/.json/.png.")] = None,
+) -> None:
+    """Score a model on labelled notes; write Markdown, JSON and a reliability plot."""
+    ctx = context()
+    version = model or ctx.registry.require_active()
+    classifier = ctx.registry.load(version)
+    paths = data or [ctx.settings.seed_path / "test.jsonl"]
+    notes = load_notes(paths, taxonomy=ctx.taxonomy, areas=ctx.areas)
+    report = evaluate_model(classifier, notes, version=version)
+    print_report(report)
+    folder = out or ctx.settings.home / "reports" / version
+    for path in write_report(report, folder):
+        typer.echo(f"wrote {path}")
+
+
+def print_report(report: EvaluationReport) -> None:
+    print_scores(f"{report.model}: all notes", report.overall)
+    for name, scores in report.subsets.items():
+        print_scores(name.replace("_", " "), scores)
+    table = Table(title="worst errors")
+    for column in ("note", "theme", "p", "error", "excerpt"):
+        table.add_column(column)
+    for e in report.worst:
+        table.add_row(e.note_id, e.theme, f"{e.probability:.3f}", e.error, e.excerpt[:70])
+    Console().print(table)
+
+
+def print_scores(title: str, scores: Scores) -> None:
+    table = Table(title=f"{title} ({scores.notes} notes)")
+    for column in ("theme", "precision", "recall", "F1", "support", "ECE"):
+        table.add_column(column, justify="right" if column != "theme" else "left")
+    for name, t in scores.per_theme.items():
+        table.add_row(
+            name,
+            f"{t.precision:.3f}",
+            f"{t.recall:.3f}",
+            f"{t.f1:.3f}",
+            str(t.support),
+            f"{t.ece:.3f}",
+        )
+    table.add_row("macro", "", "", f"{scores.macro_f1:.3f}", "", f"{scores.ece:.3f}")
+    table.add_row("micro", "", "", f"{scores.micro_f1:.3f}", "", "")
+    table.add_row("exact match", "", "", f"{scores.exact_match:.3f}", "", "")
+    Console().print(table)

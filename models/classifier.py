@@ -1,0 +1,243 @@
+"""Theme classifiers: one interface, three kinds of features, one linear head.
+
+Every kind ends in the same head: one logistic regression per theme over the
+features, then a per-theme Platt calibration and a per-theme decision
+threshold. The kinds differ only in what the head sees:
+
+- `linear`: word and character TF-IDF (fast, transparent, no torch at run time);
+- `encoder`: all-MiniLM-L6-v2 sentence embeddings (meaning over wording);
+- `hybrid`: both, side by side.
+
+Like a scikit-learn estimator, `__init__` stores hyper-parameters only, `fit`
+returns self, and learned state ends in `_`. A model saves to a folder: a JSON
+config with a format version, the head as safetensors, the TF-IDF vocabulary
+with skops (loaded against a list of trusted types). Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from safetensors.numpy import load_file, save_file
+from sklearn.linear_model import LogisticRegression
+
+from models.encoder import SentenceEncoder
+from models.errors import ModelFormatError, NotFittedError, ParameterError
+from models.tfidf import TfidfFeatures
+
+FORMAT_VERSION = 1
+KINDS: dict[str, tuple[str, ...]] = {
+    "linear": ("tfidf",),
+    "encoder": ("embeddings",),
+    "hybrid": ("tfidf", "embeddings"),
+}
+CONFIG_FILE = "config.json"
+HEAD_FILE = "head.safetensors"
+
+
+class ThemeClassifier:
+    """Multi-label theme classifier: fit(texts, Y), predict_proba(texts), save/load."""
+
+    def __init__(
+        self,
+        *,
+        kind: str = "linear",
+        C: float = 8.0,
+        embedding_weight: float = 1.0,
+        word_ngrams: int = 2,
+        char_ngrams: tuple[int, int] = (2, 5),
+    ) -> None:
+        self.kind = kind
+        self.C = C
+        self.embedding_weight = embedding_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self._encoder: SentenceEncoder | None = None
+
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "C": self.C,
+            "embedding_weight": self.embedding_weight,
+            "word_ngrams": self.word_ngrams,
+            "char_ngrams": list(self.char_ngrams),
+        }
+
+    # -- fitting ---------------------------------------------------------------
+    def fit(
+        self, texts: Sequence[str], Y: np.ndarray, *, theme_names: Sequence[str]
+    ) -> ThemeClassifier:
+        """Learn features and one logistic regression per theme."""
+        Y = _check_inputs(self.kind, texts, Y, theme_names)
+        self.theme_names_ = tuple(theme_names)
+        if "tfidf" in KINDS[self.kind]:
+            self.tfidf_ = TfidfFeatures(
+                word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams
+            ).fit(texts)
+        X = self.features(texts)
+        heads = [_fit_head(X, Y[:, j], self.C) for j in range(Y.shape[1])]
+        self.coef_ = np.vstack([head.coef_ for head in heads]).astype(np.float32)
+        self.intercept_ = np.concatenate([head.intercept_ for head in heads]).astype(np.float32)
+        self.calibration_ = np.tile(np.array([1.0, 0.0], dtype=np.float32), (len(heads), 1))
+        self.thresholds_ = np.full(len(heads), 0.5, dtype=np.float32)
+        return self
+
+    def calibrate(self, texts: Sequence[str], Y: np.ndarray) -> ThemeClassifier:
+        """Platt-scale each theme's score on held-out notes (not the training ones)."""
+        Y = _check_inputs(self.kind, texts, Y, self._fitted_names())
+        scores = self.decision_function(texts)
+        for j in range(Y.shape[1]):
+            platt = LogisticRegression(C=1e4, max_iter=1000).fit(scores[:, [j]], Y[:, j])
+            self.calibration_[j] = (platt.coef_[0, 0], platt.intercept_[0])
+        return self
+
+    def set_thresholds(self, thresholds: Sequence[float] | np.ndarray) -> ThemeClassifier:
+        values = np.asarray(thresholds, dtype=np.float32)
+        if values.shape != (len(self._fitted_names()),) or not ((values > 0) & (values < 1)).all():
+            raise ParameterError(
+                f"Expected {len(self._fitted_names())} thresholds strictly between 0 and 1, "
+                f"got {list(map(float, values.ravel()))}."
+            )
+        self.thresholds_ = values
+        return self
+
+    # -- predicting ------------------------------------------------------------
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        parts = []
+        if "tfidf" in KINDS[self.kind]:
+            parts.append(self.tfidf_.transform(texts))
+        if "embeddings" in KINDS[self.kind]:
+            embeddings = self.encoder.encode(texts) * self.embedding_weight
+            parts.append(sp.csr_matrix(embeddings))
+        return sp.hstack(parts, format="csr") if len(parts) > 1 else sp.csr_matrix(parts[0])
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw per-theme scores (log-odds before calibration), shape (n, themes)."""
+        self._fitted_names()
+        if len(texts) == 0:
+            return np.zeros((0, len(self.theme_names_)), dtype=np.float32)
+        X = self.features(texts)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of each theme, shape (n, themes)."""
+        scores = self.decision_function(texts)
+        slope, offset = self.calibration_[:, 0], self.calibration_[:, 1]
+        return 1.0 / (1.0 + np.exp(-(scores * slope + offset)))
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Boolean label matrix: probability at or above each theme's threshold."""
+        return self.predict_proba(texts) >= self.thresholds_
+
+    def use_encoder(self, encoder: SentenceEncoder) -> ThemeClassifier:
+        """Share one loaded encoder between models instead of loading another."""
+        self._encoder = encoder
+        return self
+
+    @property
+    def encoder(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = SentenceEncoder()
+        return self._encoder
+
+    # -- persistence -----------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write config.json, head.safetensors and (for TF-IDF kinds) tfidf.skops."""
+        names = self._fitted_names()
+        folder.mkdir(parents=True, exist_ok=True)
+        config = {
+            "format_version": FORMAT_VERSION,
+            "params": self.get_params(),
+            "theme_names": list(names),
+        }
+        if "embeddings" in KINDS[self.kind]:
+            config["encoder_fingerprint"] = self.encoder.fingerprint
+        tensors = {
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "calibration": self.calibration_,
+            "thresholds": self.thresholds_,
+        }
+        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, folder / HEAD_FILE)
+        if "tfidf" in KINDS[self.kind]:
+            self.tfidf_.save(folder)
+        (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> ThemeClassifier:
+        """Read a saved folder, refusing unknown formats, kinds and encoders."""
+        config = _read_config(folder)
+        params = dict(config["params"])
+        params["char_ngrams"] = tuple(params["char_ngrams"])
+        model = cls(**params)
+        tensors = load_file(folder / HEAD_FILE)
+        model.coef_, model.intercept_ = tensors["coef"], tensors["intercept"]
+        model.calibration_, model.thresholds_ = tensors["calibration"], tensors["thresholds"]
+        model.theme_names_ = tuple(config["theme_names"])
+        if "tfidf" in KINDS[model.kind]:
+            model.tfidf_ = TfidfFeatures.load(
+                folder, word_ngrams=model.word_ngrams, char_ngrams=model.char_ngrams
+            )
+        expected = config.get("encoder_fingerprint")
+        if expected and expected != model.encoder.fingerprint:
+            raise ModelFormatError(
+                f"The model in {folder} was trained with encoder {expected}, but the installed "
+                f"one is {model.encoder.fingerprint}.",
+                hint="Reinstall the encoder package version the model card names, or retrain.",
+            )
+        return model
+
+    def _fitted_names(self) -> tuple[str, ...]:
+        names: tuple[str, ...] | None = getattr(self, "theme_names_", None)
+        if names is None:
+            raise NotFittedError(
+                "This classifier is not fitted yet.", hint="Call fit() or load a saved model."
+            )
+        return names
+
+
+def _fit_head(X: sp.csr_matrix, y: np.ndarray, C: float) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=3000, solver="liblinear").fit(X, y)
+
+
+def _check_inputs(
+    kind: str, texts: Sequence[str], Y: np.ndarray, theme_names: Sequence[str]
+) -> np.ndarray:
+    if kind not in KINDS:
+        raise ParameterError(f"kind must be one of {sorted(KINDS)}, got {kind!r}.")
+    Y = np.asarray(Y)
+    if Y.ndim != 2 or Y.shape != (len(texts), len(theme_names)):
+        raise ParameterError(
+            f"Expected a label matrix of shape ({len(texts)}, {len(theme_names)}) "
+            f"(texts x themes), got {Y.shape}."
+        )
+    if not np.isin(Y, (0, 1)).all():
+        raise ParameterError("The label matrix must hold only 0 and 1.")
+    one_class = [name for j, name in enumerate(theme_names) if len(np.unique(Y[:, j])) < 2]
+    if one_class:
+        raise ParameterError(
+            f"Each theme needs positive and negative examples; these have only one kind: {one_class}."
+        )
+    return Y.astype(int)
+
+
+def _read_config(folder: Path) -> dict[str, Any]:
+    try:
+        config: dict[str, Any] = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ModelFormatError(f"No {CONFIG_FILE} in {folder}; is this a model folder?") from err
+    version = config.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{folder} has model format {version!r}; this walktalk reads format {FORMAT_VERSION}."
+        )
+    if config.get("params", {}).get("kind") not in KINDS:
+        raise ModelFormatError(f"{folder} holds an unknown kind of model.")
+    if not (folder / HEAD_FILE).exists():
+        raise ModelFormatError(f"No {HEAD_FILE} in {folder}.")
+    return config

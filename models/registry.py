@@ -1,0 +1,184 @@
+"""The model registry: a folder per version, a model card, an active pointer.
+
+Layout under the registry root (by default `$WALKTALK_HOME/models`):
+
+    <version>/config.json, head.safetensors, tfidf.skops   the model
+    <version>/card.json, card.md                           its model card
+    ACTIVE                                                 the active version
+    history.jsonl                                          every activation
+
+A version is written to a temporary folder and renamed into place, so a crash
+never leaves half a model under a real name; the active pointer is replaced
+atomically (write a temp file, then os.replace). Rolling back re-activates the
+version that was active before the current one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from models.classifier import ThemeClassifier
+from models.errors import RegistryError
+
+_VERSION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+ACTIVE_FILE = "ACTIVE"
+HISTORY_FILE = "history.jsonl"
+CARD_FILE = "card.json"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What `walktalk models list` shows for one version."""
+
+    version: str
+    kind: str
+    created_at: str
+    macro_f1: float | None
+    active: bool
+
+
+class ModelRegistry:
+    """Versions of theme classifiers stored under one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def register(
+        self, model: ThemeClassifier, card: dict[str, Any], *, version: str, markdown: str = ""
+    ) -> str:
+        """Save a fitted model, its card (JSON and Markdown) as a new version."""
+        check_version_name(version)
+        if (self.root / version).exists():
+            raise RegistryError(f"Version {version!r} already exists.", hint="Pick another --name.")
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+        try:
+            model.save(staging)
+            _write_card(staging, {**card, "version": version})
+            (staging / "card.md").write_text(markdown, encoding="utf-8")
+            staging.rename(self.root / version)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return version
+
+    def versions(self) -> list[VersionInfo]:
+        """Every registered version, oldest first."""
+        active = self.active()
+        infos = []
+        for folder in self._version_folders():
+            card = self.card(folder.name)
+            metrics = card.get("metrics", {}).get("test", {})
+            infos.append(
+                VersionInfo(
+                    version=folder.name,
+                    kind=str(card.get("kind", "?")),
+                    created_at=str(card.get("created_at", "")),
+                    macro_f1=metrics.get("macro_f1"),
+                    active=folder.name == active,
+                )
+            )
+        return sorted(infos, key=lambda info: (info.created_at, info.version))
+
+    def card(self, version: str) -> dict[str, Any]:
+        path = self._folder(version) / CARD_FILE
+        card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return card
+
+    def load(self, version: str) -> ThemeClassifier:
+        return ThemeClassifier.load(self._folder(version))
+
+    def active(self) -> str | None:
+        """The active version, or None when nothing has been activated yet."""
+        path = self.root / ACTIVE_FILE
+        if not path.exists():
+            return None
+        return path.read_text(encoding="utf-8").strip() or None
+
+    def require_active(self) -> str:
+        version = self.active()
+        if version is None:
+            raise RegistryError(
+                f"No model is active in {self.root}.",
+                hint="Train one with `walktalk train`, or activate one with "
+                "`walktalk models activate VERSION`.",
+            )
+        return version
+
+    def set_active(self, version: str, *, reason: str) -> None:
+        """Point ACTIVE at a version (no quality gate here; see training.promotion)."""
+        self._folder(version)
+        previous = self.active()
+        _atomic_write(self.root / ACTIVE_FILE, version + "\n")
+        event = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "version": version,
+            "previous": previous,
+            "reason": reason,
+        }
+        with (self.root / HISTORY_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(event) + "\n")
+
+    def rollback(self) -> str:
+        """Re-activate the version that was active before the current one."""
+        current = self.require_active()
+        for event in reversed(self._history()):
+            if event["version"] == current and event.get("previous"):
+                self.set_active(event["previous"], reason=f"rollback from {current}")
+                return str(event["previous"])
+        raise RegistryError(f"Nothing to roll back to: {current} was the first active version.")
+
+    def _history(self) -> list[dict[str, Any]]:
+        path = self.root / HISTORY_FILE
+        if not path.exists():
+            return []
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def _folder(self, version: str) -> Path:
+        folder = self.root / version
+        if not _VERSION.match(version) or not (folder / CARD_FILE).exists():
+            known = ", ".join(info.name for info in self._version_folders()) or "none"
+            raise RegistryError(
+                f"No model version {version!r} in {self.root} (known: {known}).",
+                hint="`walktalk models list` shows the versions; `walktalk train` makes one.",
+            )
+        return folder
+
+    def _version_folders(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and (p / CARD_FILE).exists())
+
+
+def check_version_name(version: str) -> None:
+    if not _VERSION.match(version):
+        raise RegistryError(
+            f"{version!r} is not a valid version name: use lower-case letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit, at most 64 characters."
+        )
+
+
+def _write_card(folder: Path, card: dict[str, Any]) -> None:
+    (folder / CARD_FILE).write_text(json.dumps(card, indent=2), encoding="utf-8")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

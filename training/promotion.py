@@ -1,0 +1,61 @@
+"""The promotion gate: a new version may not be worse than the active one.
+
+Both versions' cards hold their scores on the seed corpus's fixed test split. A
+candidate is refused when its macro-F1 is lower by more than 1 point, or any
+theme's F1 is lower by more than 3 points, unless the caller forces it (and
+the activation history records that it was forced).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.errors import PromotionRefusedError
+from models.registry import ModelRegistry
+
+MACRO_TOLERANCE = 0.01
+THEME_TOLERANCE = 0.03
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Whether a candidate passes, and every reason it does not."""
+
+    passed: bool
+    reasons: list[str]
+
+
+def gate(candidate: dict[str, Any], active: dict[str, Any]) -> GateResult:
+    """Compare two model cards' test-split scores."""
+    new, old = candidate["metrics"]["test"], active["metrics"]["test"]
+    reasons = []
+    if candidate.get("test_fingerprint") != active.get("test_fingerprint"):
+        reasons.append("the two versions were scored on different test sets")
+    if new["macro_f1"] < old["macro_f1"] - MACRO_TOLERANCE:
+        reasons.append(
+            f"macro-F1 {new['macro_f1']:.3f} < {old['macro_f1']:.3f} - {MACRO_TOLERANCE}"
+        )
+    for theme, scores in old["per_theme"].items():
+        now = new["per_theme"].get(theme, {}).get("f1", 0.0)
+        if now < scores["f1"] - THEME_TOLERANCE:
+            reasons.append(f"{theme} F1 {now:.3f} < {scores['f1']:.3f} - {THEME_TOLERANCE}")
+    return GateResult(passed=not reasons, reasons=reasons)
+
+
+def promote(registry: ModelRegistry, version: str, *, force: bool = False) -> GateResult:
+    """Activate `version` if it passes the gate against the active one (or force)."""
+    current = registry.active()
+    if current == version:
+        return GateResult(passed=True, reasons=[f"{version} is already active"])
+    result = GateResult(passed=True, reasons=[])
+    if current is not None:
+        result = gate(registry.card(version), registry.card(current))
+    if not result.passed and not force:
+        raise PromotionRefusedError(
+            f"{version} is worse than the active {current}: {'; '.join(result.reasons)}.",
+            hint="Pass --force to activate it anyway.",
+        )
+    reason = "forced past the gate" if not result.passed else "passed the gate"
+    registry.set_active(version, reason=reason)
+    return result

@@ -1,0 +1,198 @@
+"""A training run: load, fit, calibrate, tune thresholds, evaluate, register.
+
+`walktalk train` and (later) the API's training runs call `run_training`. The
+seed corpus's fixed validation split picks the regularisation strength, fits
+the calibration and tunes the thresholds; its fixed test split is touched once,
+at the end, so every version is compared on the same unseen notes.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.classifier import ThemeClassifier
+from models.encoder import ENCODER_PACKAGE, SentenceEncoder
+from models.registry import ModelRegistry, check_version_name
+from nlp.areas import Areas
+from nlp.taxonomy import Taxonomy
+from training.dataset import fingerprint, label_matrix, load_notes
+from training.evaluate import EvaluationReport, evaluate_model, report_markdown
+from training.metrics import score, tune_thresholds
+from training.records import LabelledNote
+
+Kind = Literal["linear", "encoder", "hybrid"]
+DEFAULT_KIND: Kind = "linear"
+Progress = Callable[[str], None]
+
+
+class TrainConfig(BaseModel):
+    """What to train; every field has a default, unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Kind = DEFAULT_KIND
+    data: list[Path] = Field(default_factory=list)
+    name: str | None = None
+    c_grid: list[float] = Field(default_factory=lambda: [4.0, 16.0, 64.0], min_length=1)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """The registered version, its card and its test evaluation."""
+
+    version: str
+    card: dict[str, Any]
+    report: EvaluationReport
+    activated: bool
+
+
+@dataclass(frozen=True)
+class SeedSplits:
+    train: list[LabelledNote]
+    validation: list[LabelledNote]
+    test: list[LabelledNote]
+
+
+def load_seed(seed_dir: Path, *, taxonomy: Taxonomy, areas: Areas) -> SeedSplits:
+    def read(name: str) -> list[LabelledNote]:
+        return load_notes([seed_dir / f"{name}.jsonl"], taxonomy=taxonomy, areas=areas)
+
+    return SeedSplits(read("train"), read("validation"), read("test"))
+
+
+def run_training(
+    config: TrainConfig,
+    *,
+    seed_dir: Path,
+    registry: ModelRegistry,
+    taxonomy: Taxonomy,
+    areas: Areas,
+    progress: Progress = lambda _: None,
+) -> TrainResult:
+    """Train one model as configured and register it; activate it if none is active."""
+    version = config.name or f"{config.kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    check_version_name(version)
+    progress("loading data")
+    seed = load_seed(seed_dir, taxonomy=taxonomy, areas=areas)
+    train_notes = seed.train
+    if config.data:
+        train_notes = load_notes(config.data, taxonomy=taxonomy, areas=areas)
+    train_notes = _without_held_out(train_notes, seed)
+    names = taxonomy.names
+    encoder = SentenceEncoder(cache=True)
+    model, c_scores = _select_model(config, train_notes, seed.validation, names, encoder, progress)
+    progress("calibrating and tuning thresholds on validation")
+    texts_val, Y_val = [n.text for n in seed.validation], label_matrix(seed.validation, names)
+    model.calibrate(texts_val, Y_val)
+    P_val = model.predict_proba(texts_val)
+    model.set_thresholds(tune_thresholds(Y_val, P_val))
+    progress("evaluating on the test split")
+    report = evaluate_model(model, seed.test, version=version)
+    card = _card(config, model, taxonomy, train_notes, seed, report, c_scores)
+    card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
+    registry.register(model, card, version=version, markdown=_card_markdown(card, report))
+    activated = registry.active() is None
+    if activated:
+        registry.set_active(version, reason="first model")
+    return TrainResult(version=version, card=card, report=report, activated=activated)
+
+
+def _without_held_out(notes: list[LabelledNote], seed: SeedSplits) -> list[LabelledNote]:
+    """Drop training notes whose text is in the validation or test split."""
+    held = {n.text.strip().lower() for n in seed.validation + seed.test}
+    return [n for n in notes if n.text.strip().lower() not in held]
+
+
+def _select_model(
+    config: TrainConfig,
+    train: Sequence[LabelledNote],
+    validation: Sequence[LabelledNote],
+    names: Sequence[str],
+    encoder: SentenceEncoder,
+    progress: Progress,
+) -> tuple[ThemeClassifier, dict[str, float]]:
+    """Fit one model per C on train; keep the best validation macro-F1."""
+    texts, Y = [n.text for n in train], label_matrix(train, names)
+    texts_val, Y_val = [n.text for n in validation], label_matrix(validation, names)
+    best: tuple[float, ThemeClassifier] | None = None
+    results: dict[str, float] = {}
+    for C in config.c_grid:
+        progress(f"fitting {config.kind} with C={C:g} on {len(texts)} notes")
+        model = ThemeClassifier(kind=config.kind, C=C)
+        model.use_encoder(encoder)
+        model.fit(texts, Y, theme_names=names)
+        P = model.predict_proba(texts_val)
+        macro = score(Y_val, P, tune_thresholds(Y_val, P), names).macro_f1
+        results[f"{C:g}"] = macro
+        if best is None or macro > best[0]:
+            best = (macro, model)
+    if best is None:
+        raise ValueError("c_grid must hold at least one value")
+    return best[1], results
+
+
+def _card(
+    config: TrainConfig,
+    model: ThemeClassifier,
+    taxonomy: Taxonomy,
+    train: Sequence[LabelledNote],
+    seed: SeedSplits,
+    report: EvaluationReport,
+    c_scores: dict[str, float],
+) -> dict[str, Any]:
+    import sklearn
+    import torch
+    import transformers
+
+    return {
+        "kind": config.kind,
+        "params": model.get_params(),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "taxonomy_version": taxonomy.version,
+        "themes": list(taxonomy.names),
+        "thresholds": {
+            n: round(float(t), 3)
+            for n, t in zip(model.theme_names_, model.thresholds_, strict=True)
+        },
+        "data": {
+            "train_files": [str(p) for p in config.data] or ["seed:train"],
+            "train_notes": len(train),
+            "train_fingerprint": fingerprint(train),
+            "validation_notes": len(seed.validation),
+        },
+        "test_fingerprint": fingerprint(seed.test),
+        "selection": {"validation_macro_f1_by_C": c_scores},
+        "metrics": {
+            "test": report.overall.as_dict(),
+            "test_subsets": {k: v.as_dict() for k, v in report.subsets.items()},
+        },
+        "encoder": ENCODER_PACKAGE if config.kind != "linear" else None,
+        "libraries": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+    }
+
+
+def _card_markdown(card: dict[str, Any], report: EvaluationReport) -> str:
+    head = [
+        f"# Model card: `{card.get('version', report.model)}`",
+        "",
+        f"- kind: {card['kind']}, params: `{card['params']}`",
+        f"- taxonomy version {card['taxonomy_version']}: {', '.join(card['themes'])}",
+        f"- trained on {card['data']['train_notes']} notes ({', '.join(card['data']['train_files'])}), "
+        f"fingerprint {card['data']['train_fingerprint']}",
+        f"- thresholds: {card['thresholds']}",
+        f"- created {card['created_at']}",
+        "",
+    ]
+    return "\n".join(head) + report_markdown(report)
