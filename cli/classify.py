@@ -13,8 +13,8 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack, closing
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -66,7 +66,8 @@ def classify(
             if output == "-"
             else stack.enter_context(Path(output).open("w", encoding="utf-8"))
         )
-        written, skipped = _run(predictor, _records(source, fmt), sink, on_error)
+        records = stack.enter_context(closing(_records(source, fmt)))
+        written, skipped = _run(predictor, records, sink, on_error)
     console.print(
         f"classified {written} notes with {predictor.version}; skipped {skipped} bad lines"
     )
@@ -140,7 +141,9 @@ def _format(path: str, chosen: Format) -> Format:
     return Format.csv if path.endswith(".csv") else Format.jsonl
 
 
-def _records(stream: IO[bytes], fmt: Format) -> Iterator[tuple[int, dict[str, object] | str]]:
+def _records(
+    stream: IO[bytes], fmt: Format
+) -> Generator[tuple[int, dict[str, object] | str], None, None]:
     if fmt is Format.csv:
         yield from _csv_records(stream)
         return
@@ -163,6 +166,13 @@ def _records(stream: IO[bytes], fmt: Format) -> Iterator[tuple[int, dict[str, ob
 def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, object] | str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.DictReader(text)
+    try:
+        yield from _csv_rows(reader)
+    finally:
+        text.detach()  # the caller owns (and closes) the byte stream
+
+
+def _csv_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, object] | str]]:
     try:
         if reader.fieldnames is None or not {"id", "text"} <= set(reader.fieldnames):
             yield 1, f"the CSV header must name 'id' and 'text' columns, got {reader.fieldnames}"

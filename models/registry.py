@@ -113,7 +113,7 @@ class ModelRegistry:
             )
         return version
 
-    def set_active(self, version: str, *, reason: str) -> None:
+    def set_active(self, version: str, *, reason: str, rollback: bool = False) -> None:
         """Point ACTIVE at a version (no quality gate here; see training.promotion)."""
         self._folder(version)
         previous = self.active()
@@ -123,18 +123,28 @@ class ModelRegistry:
             "version": version,
             "previous": previous,
             "reason": reason,
+            "rollback": rollback,
         }
         with (self.root / HISTORY_FILE).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(event) + "\n")
 
     def rollback(self) -> str:
-        """Re-activate the version that was active before the current one."""
+        """Re-activate the version that was active before the current one.
+
+        Activations form a stack: activating pushes, rolling back pops, so
+        rolling back twice goes two versions back rather than to and fro.
+        """
         current = self.require_active()
-        for event in reversed(self._history()):
-            if event["version"] == current and event.get("previous"):
-                self.set_active(event["previous"], reason=f"rollback from {current}")
-                return str(event["previous"])
-        raise RegistryError(f"Nothing to roll back to: {current} was the first active version.")
+        stack: list[str] = []
+        for event in self._history():
+            if event.get("rollback"):
+                stack.pop()
+            else:
+                stack.append(event["version"])
+        if len(stack) < 2:
+            raise RegistryError(f"Nothing to roll back to: {current} was the first active version.")
+        self.set_active(stack[-2], reason=f"rollback from {current}", rollback=True)
+        return stack[-2]
 
     def _history(self) -> list[dict[str, Any]]:
         path = self.root / HISTORY_FILE
