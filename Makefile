@@ -19,6 +19,9 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/walktalk data check data/seed
+	$(BIN)/walktalk models list | grep -q '^\*' || $(BIN)/walktalk train
+	echo '{"id": "example", "text": "The path by the canal is pitch black and nobody is ever there"}' \
+		| $(BIN)/walktalk classify
 
 test: $(STAMP) lint typecheck pytest
 

@@ -40,7 +40,7 @@ def test_classifies_jsonl_in_input_order(home: Path) -> None:
     result = runner.invoke(app, ["classify"], input=source)
     assert result.exit_code == 0, result.output
     first, second = lines(result.stdout)
-    assert first["id"] == "0" and second["id"] == "1"
+    assert (first["id"], second["id"]) == ("0", "1")
     assert first["themes"] == ["lighting"]
     assert first["model"] == "tiny"
     assert set(first["scores"]) == set(THEMES)  # type: ignore[arg-type]

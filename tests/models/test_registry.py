@@ -90,7 +90,7 @@ def test_gate_refuses_a_worse_macro_f1(registry: ModelRegistry, model: ThemeClas
     registry.register(model, card(0.90), version="good")
     registry.register(model, card(0.88), version="worse")
     registry.set_active("good", reason="test")
-    with pytest.raises(PromotionRefusedError, match="macro-F1 0.880 < 0.900"):
+    with pytest.raises(PromotionRefusedError, match=r"macro-F1 0\.880 < 0\.900"):
         promote(registry, "worse")
     assert registry.active() == "good"
 
@@ -99,7 +99,7 @@ def test_gate_refuses_one_theme_much_worse(registry: ModelRegistry, model: Theme
     registry.register(model, card(0.90), version="good")
     registry.register(model, card(0.90, isolation=0.86), version="weak-isolation")
     registry.set_active("good", reason="test")
-    with pytest.raises(PromotionRefusedError, match="isolation F1 0.860 < 0.900"):
+    with pytest.raises(PromotionRefusedError, match=r"isolation F1 0\.860 < 0\.900"):
         promote(registry, "weak-isolation")
 
 

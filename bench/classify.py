@@ -1,0 +1,135 @@
+"""Benchmark: how fast each kind of classifier tags notes, and how much memory.
+
+Run: `.venv/bin/python -m bench.classify` (after the seed corpus is in place).
+
+Prints, for each kind (linear, encoder, hybrid) and for the `transformers`
+text-classification pipeline over the same MiniLM encoder (a randomly
+initialised head: its answers mean nothing, its speed is the baseline):
+
+- notes/s classifying 1,000 seed notes in one batch call;
+- milliseconds per note, one note per call (median and p95 of 200 calls);
+- peak resident memory of a fresh process that loads the kind and classifies.
+
+Throughput figures are measured in one process, interleaved, and also given as
+a ratio to the pipeline's, since absolute numbers on a shared 2-core machine
+drift from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+
+from models.classifier import ThemeClassifier
+from models.encoder import SentenceEncoder, default_encoder_path
+from nlp.areas import load_areas
+from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.taxonomy import load_taxonomy
+from training.dataset import label_matrix
+from training.train import load_seed
+
+KINDS = ("linear", "encoder", "hybrid")
+
+
+def seed_texts() -> tuple[list[str], np.ndarray, list[str]]:
+    taxonomy = load_taxonomy(DEFAULT_TAXONOMY)
+    seed = load_seed(SEED_DIR, taxonomy=taxonomy, areas=load_areas(DEFAULT_AREAS))
+    train = [n.text for n in seed.train]
+    every = [n.text for n in seed.train + seed.validation + seed.test]
+    return train, label_matrix(seed.train, taxonomy.names), (every * 2)[:1000]
+
+
+def fit(kind: str, texts: list[str], labels: np.ndarray, encoder: SentenceEncoder) -> ThemeClassifier:
+    model = ThemeClassifier(kind=kind, C=16.0).use_encoder(encoder)
+    return model.fit(texts, labels, theme_names=load_taxonomy(DEFAULT_TAXONOMY).names)
+
+
+def pipeline_classifier() -> Callable[[Sequence[str]], object]:
+    from transformers import pipeline
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    classifier = pipeline(
+        "text-classification", model=str(default_encoder_path()), device="cpu", top_k=None
+    )
+    return lambda texts: classifier(list(texts), batch_size=64, truncation=True)
+
+
+def timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def measure(name: str, predict: Callable[[Sequence[str]], object], notes: list[str]) -> dict[str, float]:
+    predict(notes[:32])  # warm up
+    batch = timed(lambda: predict(notes))
+    singles = [timed(lambda text=text: predict([text])) * 1000 for text in notes[:200]]
+    return {
+        "notes_per_s": round(len(notes) / batch, 1),
+        "single_ms_median": round(statistics.median(singles), 2),
+        "single_ms_p95": round(float(np.percentile(singles, 95)), 2),
+    }
+
+
+def peak_memory(kind: str) -> float:
+    """Peak RSS in MiB of a fresh process that fits/loads one kind and classifies."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.classify", "--memory-of", kind],
+        check=True, capture_output=True, text=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def memory_child(kind: str) -> None:
+    train, labels, notes = seed_texts()
+    if kind == "pipeline":
+        pipeline_classifier()(notes)
+    else:
+        fit(kind, train, labels, SentenceEncoder(cache=False)).predict_proba(notes)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory-of", choices=[*KINDS, "pipeline"])
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.memory_of:
+        memory_child(args.memory_of)
+        return
+    train, labels, notes = seed_texts()
+    training_encoder = SentenceEncoder(cache=True)
+    models = {kind: fit(kind, train, labels, training_encoder) for kind in KINDS}
+    serving_encoder = SentenceEncoder()
+    for model in models.values():
+        model.use_encoder(serving_encoder)
+    results = {"pipeline": measure("pipeline", pipeline_classifier(), notes)}
+    for kind, model in models.items():
+        results[kind] = measure(kind, model.predict_proba, notes)
+    base = results["pipeline"]["notes_per_s"]
+    for name, figures in results.items():
+        figures["throughput_vs_pipeline"] = round(figures["notes_per_s"] / base, 2)
+        figures["peak_rss_mib"] = round(peak_memory(name), 1)
+    print(f"{len(notes)} notes, torch threads {args.threads}")
+    print(f"{'':10} {'notes/s':>9} {'x pipeline':>10} {'1 note ms':>10} {'p95 ms':>8} {'peak MiB':>9}")
+    for name, f in results.items():
+        print(
+            f"{name:10} {f['notes_per_s']:>9} {f['throughput_vs_pipeline']:>10} "
+            f"{f['single_ms_median']:>10} {f['single_ms_p95']:>8} {f['peak_rss_mib']:>9}"
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
