@@ -48,7 +48,9 @@ def seed_texts() -> tuple[list[str], np.ndarray, list[str]]:
     return train, label_matrix(seed.train, taxonomy.names), (every * 2)[:1000]
 
 
-def fit(kind: str, texts: list[str], labels: np.ndarray, encoder: SentenceEncoder) -> ThemeClassifier:
+def fit(
+    kind: str, texts: list[str], labels: np.ndarray, encoder: SentenceEncoder
+) -> ThemeClassifier:
     model = ThemeClassifier(kind=kind, C=16.0).use_encoder(encoder)
     return model.fit(texts, labels, theme_names=load_taxonomy(DEFAULT_TAXONOMY).names)
 
@@ -70,7 +72,9 @@ def timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def measure(name: str, predict: Callable[[Sequence[str]], object], notes: list[str]) -> dict[str, float]:
+def measure(
+    name: str, predict: Callable[[Sequence[str]], object], notes: list[str]
+) -> dict[str, float]:
     predict(notes[:32])  # warm up
     batch = timed(lambda: predict(notes))
     singles = [timed(lambda text=text: predict([text])) * 1000 for text in notes[:200]]
@@ -85,7 +89,9 @@ def peak_memory(kind: str) -> float:
     """Peak RSS in MiB of a fresh process that fits/loads one kind and classifies."""
     out = subprocess.run(
         [sys.executable, "-m", "bench.classify", "--memory-of", kind],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -122,7 +128,9 @@ def main() -> None:
         figures["throughput_vs_pipeline"] = round(figures["notes_per_s"] / base, 2)
         figures["peak_rss_mib"] = round(peak_memory(name), 1)
     print(f"{len(notes)} notes, torch threads {args.threads}")
-    print(f"{'':10} {'notes/s':>9} {'x pipeline':>10} {'1 note ms':>10} {'p95 ms':>8} {'peak MiB':>9}")
+    print(
+        f"{'':10} {'notes/s':>9} {'x pipeline':>10} {'1 note ms':>10} {'p95 ms':>8} {'peak MiB':>9}"
+    )
     for name, f in results.items():
         print(
             f"{name:10} {f['notes_per_s']:>9} {f['throughput_vs_pipeline']:>10} "

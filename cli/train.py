@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.context import context
@@ -31,14 +32,23 @@ def train(
     """Train a theme classifier, evaluate it on the seed test split and register it."""
     ctx = context()
     config = TrainConfig.model_validate({"kind": kind, "data": data or [], "name": name})
-    with console.status("training") as status:
+    columns = (
+        TextColumn("{task.description:<48}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("training", total=None)
         result = run_training(
             config,
             seed_dir=ctx.settings.seed_path,
             registry=ctx.registry,
             taxonomy=ctx.taxonomy,
             areas=ctx.areas,
-            progress=lambda step: status.update(step),
+            progress=lambda step, done, total: bar.update(
+                task, description=step, completed=done, total=total
+            ),
         )
     print_scores(f"{result.version} on the seed test split", result.report.overall)
     hard = result.report.subsets.get("hard_cases")

@@ -42,7 +42,8 @@ def test_rooms_import_only_inner_rooms(room: str) -> None:
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [
-        f"WALKTALK_{name.upper()}" for name in Settings.model_fields
+        f"WALKTALK_{name.upper()}"
+        for name in Settings.model_fields
         if f"WALKTALK_{name.upper()}" not in readme
     ]
     assert missing == []

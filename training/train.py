@@ -29,7 +29,8 @@ from training.records import LabelledNote
 
 Kind = Literal["linear", "encoder", "hybrid"]
 DEFAULT_KIND: Kind = "linear"
-Progress = Callable[[str], None]
+# Progress reports (what is happening, steps done, steps in all) to whoever shows it.
+Progress = Callable[[str, int, int], None]
 
 
 class TrainConfig(BaseModel):
@@ -74,12 +75,13 @@ def run_training(
     registry: ModelRegistry,
     taxonomy: Taxonomy,
     areas: Areas,
-    progress: Progress = lambda _: None,
+    progress: Progress = lambda *_: None,
 ) -> TrainResult:
     """Train one model as configured and register it; activate it if none is active."""
     version = config.name or f"{config.kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     check_version_name(version)
-    progress("loading data")
+    total = len(config.c_grid) + 3
+    progress("loading data", 0, total)
     seed = load_seed(seed_dir, taxonomy=taxonomy, areas=areas)
     train_notes = seed.train
     if config.data:
@@ -88,16 +90,17 @@ def run_training(
     names = taxonomy.names
     encoder = SentenceEncoder(cache=True)
     model, c_scores = _select_model(config, train_notes, seed.validation, names, encoder, progress)
-    progress("calibrating and tuning thresholds on validation")
+    progress("calibrating and tuning thresholds on validation", total - 2, total)
     texts_val, Y_val = [n.text for n in seed.validation], label_matrix(seed.validation, names)
     model.calibrate(texts_val, Y_val)
     P_val = model.predict_proba(texts_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
-    progress("evaluating on the test split")
+    progress("evaluating on the test split", total - 1, total)
     report = evaluate_model(model, seed.test, version=version)
     card = _card(config, model, taxonomy, train_notes, seed, report, c_scores)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
     registry.register(model, card, version=version, markdown=_card_markdown(card, report))
+    progress("registered", total, total)
     activated = registry.active() is None
     if activated:
         registry.set_active(version, reason="first model")
@@ -123,8 +126,10 @@ def _select_model(
     texts_val, Y_val = [n.text for n in validation], label_matrix(validation, names)
     best: tuple[float, ThemeClassifier] | None = None
     results: dict[str, float] = {}
-    for C in config.c_grid:
-        progress(f"fitting {config.kind} with C={C:g} on {len(texts)} notes")
+    for step, C in enumerate(config.c_grid, start=1):
+        progress(
+            f"fitting {config.kind}, C={C:g}, {len(texts)} notes", step, len(config.c_grid) + 3
+        )
         model = ThemeClassifier(kind=config.kind, C=C)
         model.use_encoder(encoder)
         model.fit(texts, Y, theme_names=names)

@@ -66,8 +66,10 @@ def test_splits_are_disjoint_and_stratified(taxonomy: Taxonomy, areas: Areas) ->
         name: load_notes([SEED_DIR / f"{name}.jsonl"], taxonomy=taxonomy, areas=areas)
         for name in SPLIT_NAMES
     }
-    ids = [{n.id for n in notes} for notes in splits.values()]
-    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
+    train, validation, test = ({n.id for n in notes} for notes in splits.values())
+    assert not train & validation
+    assert not train & test
+    assert not validation & test
     total = sum(len(notes) for notes in splits.values())
     assert len(splits["test"]) / total == pytest.approx(0.1, abs=0.01)
     for theme in taxonomy.names:

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from models.classifier import ThemeClassifier
+from models.registry import ModelRegistry
+from tests.factories import THEMES, tiny_corpus
+
+runner = CliRunner()
+
+
+def card(macro: float) -> dict[str, object]:
+    per_theme = {name: {"f1": macro} for name in THEMES}
+    return {
+        "kind": "linear",
+        "created_at": "2026-01-01",
+        "test_fingerprint": "x",
+        "metrics": {"test": {"macro_f1": macro, "per_theme": per_theme}},
+    }
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
+    texts, labels = tiny_corpus()
+    model = ThemeClassifier().fit(texts, labels, theme_names=THEMES)
+    registry = ModelRegistry(tmp_path / "models")
+    registry.register(model, card(0.9), version="a")
+    registry.register(model, card(0.5), version="b")
+    registry.set_active("a", reason="test")
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    return registry
+
+
+def test_list_marks_the_active_version(home: ModelRegistry) -> None:
+    result = runner.invoke(app, ["models", "list"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("* a ")
+    assert result.stdout.splitlines()[1].startswith("  b ")
+
+
+def test_show_prints_the_card(home: ModelRegistry) -> None:
+    result = runner.invoke(app, ["models", "show", "b"])
+    assert json.loads(result.stdout)["metrics"]["test"]["macro_f1"] == 0.5
+
+
+def test_activate_refuses_worse_then_force_then_rollback(home: ModelRegistry) -> None:
+    refused = runner.invoke(app, ["models", "activate", "b"])
+    assert refused.exit_code != 0
+    assert "worse than the active a" in str(refused.exception)
+    assert home.active() == "a"
+    forced = runner.invoke(app, ["models", "activate", "b", "--force"])
+    assert forced.exit_code == 0
+    assert "active: b" in forced.stdout
+    back = runner.invoke(app, ["models", "rollback"])
+    assert "active: a" in back.stdout
+    assert home.active() == "a"
+
+
+def test_list_with_no_models_says_how_to_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    result = runner.invoke(app, ["models", "list"])
+    assert "walktalk train" in result.stdout

@@ -1,0 +1,116 @@
+"""A whole training run on the real seed corpus, then evaluation and the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.errors import PromotionRefusedError
+from models.registry import ModelRegistry
+from nlp.areas import Areas
+from nlp.errors import DataFileError
+from nlp.resources import SEED_DIR
+from nlp.taxonomy import Taxonomy
+from training.evaluate import evaluate_model, write_report
+from training.promotion import promote
+from training.train import TrainConfig, TrainResult, run_training
+
+
+@pytest.fixture(scope="module")
+def trained(
+    tmp_path_factory: pytest.TempPathFactory, taxonomy: Taxonomy, areas: Areas
+) -> tuple[ModelRegistry, TrainResult]:
+    registry = ModelRegistry(tmp_path_factory.mktemp("home") / "models")
+    steps: list[str] = []
+    result = run_training(
+        TrainConfig(c_grid=[16.0], name="seed-linear"),
+        seed_dir=SEED_DIR,
+        registry=registry,
+        taxonomy=taxonomy,
+        areas=areas,
+        progress=lambda step, done, total: steps.append(f"{done}/{total} {step}"),
+    )
+    assert steps[-1] == "4/4 registered"
+    return registry, result
+
+
+def test_first_run_registers_and_activates(trained: tuple[ModelRegistry, TrainResult]) -> None:
+    registry, result = trained
+    assert result.activated
+    assert registry.active() == "seed-linear"
+    card = registry.card("seed-linear")
+    assert card["themes"] == ["lighting", "harassment", "isolation", "transport"]
+    assert set(card["thresholds"]) == set(card["themes"])
+    assert card["data"]["train_notes"] > 2000
+    assert (registry.root / "seed-linear" / "card.md").read_text().startswith("# Model card")
+
+
+def test_the_seed_model_generalises_to_the_test_split(
+    trained: tuple[ModelRegistry, TrainResult],
+) -> None:
+    _, result = trained
+    # Well under the figures reached (see the closing notes), well above chance:
+    # a regression in features, calibration or thresholds shows here.
+    assert result.report.overall.macro_f1 >= 0.85
+    assert result.report.subsets["hard_cases"].macro_f1 >= 0.75
+    assert result.report.overall.ece <= 0.05
+
+
+def test_evaluation_report_files(
+    trained: tuple[ModelRegistry, TrainResult], tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    registry, result = trained
+    from training.train import load_seed
+
+    test = load_seed(SEED_DIR, taxonomy=taxonomy, areas=areas).test
+    report = evaluate_model(registry.load("seed-linear"), test, version="seed-linear")
+    assert report.overall == result.report.overall  # loading changes nothing
+    paths = write_report(report, tmp_path)
+    data = json.loads(paths[0].read_text())
+    assert data["overall"]["macro_f1"] == report.overall.macro_f1
+    assert "| lighting |" in paths[1].read_text()
+    assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_gate_refuses_a_model_trained_on_too_little(
+    trained: tuple[ModelRegistry, TrainResult], tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    registry, _ = trained
+    small = tmp_path / "small.jsonl"
+    lines = (SEED_DIR / "train.jsonl").read_text(encoding="utf-8").splitlines()[:120]
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run_training(
+        TrainConfig(c_grid=[16.0], name="small", data=[small]),
+        seed_dir=SEED_DIR,
+        registry=registry,
+        taxonomy=taxonomy,
+        areas=areas,
+    )
+    assert registry.active() == "seed-linear"
+    with pytest.raises(PromotionRefusedError, match="worse than the active seed-linear"):
+        promote(registry, "small")
+    assert registry.active() == "seed-linear"
+
+
+def test_training_on_a_broken_file_names_the_record(
+    tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "a", "text": "dark", "themes": ["lighting"]}\n{"id": "b", "text": "x", "themes": ["litter"]}\n'
+    )
+    with pytest.raises(DataFileError, match=r"record 2: themes: unknown theme\(s\) \['litter'\]"):
+        run_training(
+            TrainConfig(data=[bad], name="bad"),
+            seed_dir=SEED_DIR,
+            registry=ModelRegistry(tmp_path / "models"),
+            taxonomy=taxonomy,
+            areas=areas,
+        )
+
+
+def test_config_refuses_unknown_fields() -> None:
+    with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+        TrainConfig.model_validate({"kind": "linear", "epochs": 3})
