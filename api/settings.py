@@ -35,3 +35,20 @@ class Settings(BaseSettings):
     seed_path: Path = Field(
         default=SEED_DIR, description="Folder of the seed corpus and its splits."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
+        "default: SQLite at $WALKTALK_HOME/walktalk.db.",
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Apply database migrations when the API starts."
+    )
+    max_body_bytes: int = Field(
+        default=12_000_000, gt=0, description="Largest request body the API accepts."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `walktalk serve` listens on.")
+    port: int = Field(default=8000, gt=0, lt=65536, description="Port `walktalk serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")

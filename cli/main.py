@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from cli import classify, data, models, train
+from cli import classify, data, keys, models, serve, train
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serve.serve)
 app.command("train")(train.train)
 app.command("evaluate")(train.evaluate)
 app.command("classify")(classify.classify)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from datasets import Dataset, load_dataset
+from datasets import Dataset, disable_progress_bars, load_dataset
 
 from nlp.areas import Areas
 from nlp.errors import DataFileError
@@ -56,6 +56,7 @@ def fingerprint(notes: Sequence[LabelledNote]) -> str:
 
 
 def _read(path: Path) -> Dataset:
+    disable_progress_bars()  # a bar per small file is noise in the CLI and the logs
     try:
         dataset = load_dataset(
             _BUILDERS[path.suffix], data_files=str(path), split="train", keep_in_memory=True
@@ -75,8 +76,8 @@ def _clean(row: dict[str, object], path: Path) -> dict[str, object]:
     record = {key: value for key, value in row.items() if value is not None}
     if path.suffix == ".csv":
         for key in ("themes", "hard"):
-            if isinstance(record.get(key), str):
-                cell = str(record[key])
+            if key in row:  # an empty cell in a present column means "none"
+                cell = str(row[key] or "")
                 record[key] = [part.strip() for part in cell.split(";") if part.strip()]
         if isinstance(record.get("pii"), str):
             record["pii"] = json.loads(str(record["pii"]))

@@ -1,0 +1,54 @@
+"""Roles and permissions: authorisation decided in one table.
+
+| role | may |
+| --- | --- |
+| tagger | classify texts, ingest notes |
+| reader | read notes and counts |
+| reviewer | read notes, correct labels (issue 6) |
+| analyst | read notes and counts, manage models and training (issue 6) |
+| admin | everything |
+
+Every role may read the taxonomy and the model registry's summary.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    tagger = "tagger"
+    reader = "reader"
+    reviewer = "reviewer"
+    analyst = "analyst"
+    admin = "admin"
+
+
+class Permission(StrEnum):
+    classify = "classify"
+    ingest = "ingest"
+    read_notes = "read_notes"
+    read_counts = "read_counts"
+    read_meta = "read_meta"
+    review = "review"
+    manage_models = "manage_models"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.tagger: frozenset({Permission.classify, Permission.ingest, Permission.read_meta}),
+    Role.reader: frozenset({Permission.read_notes, Permission.read_counts, Permission.read_meta}),
+    Role.reviewer: frozenset({Permission.read_notes, Permission.review, Permission.read_meta}),
+    Role.analyst: frozenset(
+        {
+            Permission.read_notes,
+            Permission.read_counts,
+            Permission.read_meta,
+            Permission.manage_models,
+        }
+    ),
+    Role.admin: frozenset(Permission),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return permission in GRANTS[role]

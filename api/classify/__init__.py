@@ -1,0 +1,1 @@
+"""/v1/classify: themes for texts, nothing stored."""

@@ -1,0 +1,1 @@
+"""/v1/counts: effective themes counted by theme, area, period and source."""

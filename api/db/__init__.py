@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, engine, sessions and Alembic migrations."""

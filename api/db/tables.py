@@ -1,0 +1,131 @@
+"""The tables walktalk stores notes, labels and keys in.
+
+- `notes`: one row per note, with its metadata and calendar buckets (day, week
+  start, month start) computed once at ingest so counts group on plain columns
+  in SQLite and PostgreSQL alike.
+- `predictions`: the model's answer for a note (themes, scores, version); one row
+  per note per model version, the note pointing at its current one.
+- `reviews`: append-only human corrections (issue 6 fills it).
+- `note_themes`: the *effective* themes of each note (latest review, else the
+  current prediction), with the note's filter columns copied in, so that counts
+  are one scan of one indexed table. Rewritten in the same transaction as the
+  prediction or review that changes it.
+- `api_keys`: hashed API keys and their roles.
+- `idempotency`: responses already given to a client for an Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention Alembic can diff."""
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    __table_args__ = (
+        UniqueConstraint("client", "external_id", name="uq_notes_client_external_id"),
+        Index("ix_notes_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    borough: Mapped[str | None] = mapped_column(String(60))
+    bcu: Mapped[str | None] = mapped_column(String(40))
+    location: Mapped[str | None] = mapped_column(String(300))
+    walk_id: Mapped[str | None] = mapped_column(String(100))
+    prediction_id: Mapped[int | None] = mapped_column(Integer)
+    reviewed: Mapped[bool] = mapped_column(default=False)
+
+
+class Prediction(Base):
+    __tablename__ = "predictions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    themes: Mapped[list[str]] = mapped_column(JSON)
+    scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, list[list[int]]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    themes_before: Mapped[list[str]] = mapped_column(JSON)
+    themes: Mapped[list[str]] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class NoteTheme(Base):
+    __tablename__ = "note_themes"
+    __table_args__ = (
+        Index("ix_note_themes_theme_created", "theme", "created_at"),
+        Index("ix_note_themes_created", "created_at"),
+    )
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    day: Mapped[date] = mapped_column(Date)
+    week: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(20))
+    borough: Mapped[str | None] = mapped_column(String(60))
+    bcu: Mapped[str | None] = mapped_column(String(40))
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+
+
+class Idempotency(Base):
+    __tablename__ = "idempotency"
+    __table_args__ = (UniqueConstraint("client", "key", name="uq_idempotency_client_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))

@@ -1,0 +1,93 @@
+"""Dependencies injected into route handlers, as `Annotated` aliases.
+
+Handlers declare what they need (`Db`, `Caller`, `Model`, `AppSettings`) and
+tests swap in real objects through the app's state, never mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from api.active_model import ActiveModel
+from api.auth.keys import Principal, verify
+from api.auth.roles import Permission, allowed
+from api.errors import ForbiddenError, UnauthenticatedError
+from api.settings import Settings
+from nlp.areas import Areas
+from nlp.taxonomy import Taxonomy
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def _model(request: Request) -> ActiveModel:
+    model: ActiveModel = request.app.state.model
+    return model
+
+
+def _taxonomy(request: Request) -> Taxonomy:
+    taxonomy: Taxonomy = request.app.state.taxonomy
+    return taxonomy
+
+
+def _areas(request: Request) -> Areas:
+    areas: Areas = request.app.state.areas
+    return areas
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+Db = Annotated[Session, Depends(_session)]
+Model = Annotated[ActiveModel, Depends(_model)]
+Themes = Annotated[Taxonomy, Depends(_taxonomy)]
+AreaTable = Annotated[Areas, Depends(_areas)]
+
+
+def _principal(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    presented = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        presented = authorization[7:].strip()
+    if not presented:
+        raise UnauthenticatedError(
+            "Send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."
+        )
+    with request.app.state.sessions() as session:
+        principal = verify(session, presented)
+    if principal is None:
+        raise UnauthenticatedError("The API key is not valid or has been revoked.")
+    request.state.principal = principal
+    return principal
+
+
+def require(permission: Permission) -> Callable[..., Principal]:
+    """A dependency that lets a caller through only with the given permission."""
+
+    def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if not allowed(principal.role, permission):
+            raise ForbiddenError(
+                f"The role '{principal.role}' may not {permission.value.replace('_', ' ')}."
+            )
+        return principal
+
+    return check
+
+
+CanClassify = Annotated[Principal, Depends(require(Permission.classify))]
+CanIngest = Annotated[Principal, Depends(require(Permission.ingest))]
+CanReadNotes = Annotated[Principal, Depends(require(Permission.read_notes))]
+CanReadCounts = Annotated[Principal, Depends(require(Permission.read_counts))]
+CanReadMeta = Annotated[Principal, Depends(require(Permission.read_meta))]

@@ -1,0 +1,1 @@
+"""Taxonomy, registry summary, health, readiness and metrics."""

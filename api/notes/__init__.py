@@ -1,0 +1,1 @@
+"""Notes: ingest (classify and store), read one, list with filters."""

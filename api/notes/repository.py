@@ -1,0 +1,95 @@
+"""Queries for notes, their predictions and effective themes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session
+
+from api.db.tables import Note, NoteTheme, Prediction
+
+
+def calendar(moment: datetime) -> tuple[date, date, date]:
+    """Day, week start (Monday) and month start of a moment, for grouping."""
+    day = moment.date()
+    return day, date.fromordinal(day.toordinal() - day.weekday()), day.replace(day=1)
+
+
+def existing_external_ids(
+    session: Session, client: str, external_ids: Sequence[str]
+) -> dict[str, Note]:
+    if not external_ids:
+        return {}
+    rows = session.scalars(
+        select(Note).where(Note.client == client, Note.external_id.in_(list(external_ids)))
+    )
+    return {note.external_id: note for note in rows if note.external_id is not None}
+
+
+def add_prediction(session: Session, note: Note, prediction: Prediction) -> None:
+    """Store a prediction and, unless a review overrides it, make its themes effective."""
+    session.add(prediction)
+    session.flush()
+    note.prediction_id = prediction.id
+    if not note.reviewed:
+        set_effective_themes(session, note, prediction.themes)
+
+
+def set_effective_themes(session: Session, note: Note, themes: Sequence[str]) -> None:
+    session.execute(delete(NoteTheme).where(NoteTheme.note_id == note.id))
+    session.add_all(
+        NoteTheme(
+            note_id=note.id,
+            theme=theme,
+            created_at=note.created_at,
+            day=note.day,
+            week=note.week,
+            month=note.month,
+            source=note.source,
+            borough=note.borough,
+            bcu=note.bcu,
+        )
+        for theme in themes
+    )
+
+
+def prediction_of(session: Session, note: Note) -> Prediction | None:
+    return session.get(Prediction, note.prediction_id) if note.prediction_id else None
+
+
+def effective_themes(session: Session, note_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {note_id: [] for note_id in note_ids}
+    rows = session.execute(
+        select(NoteTheme.note_id, NoteTheme.theme).where(NoteTheme.note_id.in_(list(note_ids)))
+    )
+    for note_id, theme in rows:
+        found[note_id].append(theme)
+    return {note_id: sorted(themes) for note_id, themes in found.items()}
+
+
+def list_query(
+    *,
+    source: str | None,
+    borough: str | None,
+    bcu: str | None,
+    theme: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    before_id: int | None,
+) -> Select[Note]:
+    """Newest first; `before_id` continues after the last note of a page."""
+    query = select(Note).order_by(Note.id.desc())
+    for column, value in ((Note.source, source), (Note.borough, borough), (Note.bcu, bcu)):
+        if value is not None:
+            query = query.where(column == value)
+    if start is not None:
+        query = query.where(Note.created_at >= start)
+    if end is not None:
+        query = query.where(Note.created_at < end)
+    if before_id is not None:
+        query = query.where(Note.id < before_id)
+    if theme is not None:
+        query = query.where(Note.id.in_(select(NoteTheme.note_id).where(NoteTheme.theme == theme)))
+    return query

@@ -1,0 +1,89 @@
+"""/v1/notes: ingest, read one, list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+
+from api.deps import AreaTable, CanIngest, CanReadNotes, Db, Model, Themes
+from api.errors import InvalidRequestError
+from api.idempotency import body_hash, remember, replay
+from api.notes import service
+from api.notes.schemas import IngestOut, NoteOut, NotePage, NotesIn
+
+router = APIRouter(prefix="/v1/notes", tags=["notes"])
+
+
+@router.post("", response_model=IngestOut, status_code=201)
+def ingest_notes(
+    body: NotesIn,
+    response: Response,
+    db: Db,
+    model: Model,
+    areas: AreaTable,
+    caller: CanIngest,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> IngestOut:
+    """Classify and store notes; the same external id or Idempotency-Key never stores twice."""
+    request_hash = body_hash(body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        stored = replay(db, client=caller.name, key=idempotency_key, request_hash=request_hash)
+        if stored is not None:
+            response.status_code = stored[0]
+            return IngestOut.model_validate(stored[1])
+    results = service.ingest(
+        db, client=caller.name, notes=body.notes, predictor=model.current(), areas=areas
+    )
+    out = IngestOut(notes=results)
+    response.status_code = 201 if any(r.created for r in results) else 200
+    if idempotency_key is not None:
+        remember(
+            db,
+            client=caller.name,
+            key=idempotency_key,
+            request_hash=request_hash,
+            status=response.status_code,
+            response=out.model_dump(mode="json"),
+        )
+    db.commit()
+    return out
+
+
+@router.get("/{note_id}", response_model=NoteOut)
+def read_note(note_id: int, db: Db, _: CanReadNotes) -> NoteOut:
+    """One stored note with its effective themes and prediction."""
+    return service.get_note(db, note_id)
+
+
+@router.get("", response_model=NotePage)
+def list_notes(
+    db: Db,
+    themes: Themes,
+    _: CanReadNotes,
+    source: Literal["officer", "participant"] | None = None,
+    borough: str | None = None,
+    bcu: str | None = None,
+    theme: str | None = None,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> NotePage:
+    """Notes newest first, filtered; follow `next_cursor` for the next page."""
+    if theme is not None and theme not in themes.names:
+        raise InvalidRequestError(
+            f"theme: '{theme}' is not a theme; themes are {', '.join(themes.names)}"
+        )
+    return service.list_notes(
+        db,
+        limit=limit,
+        cursor=cursor,
+        source=source,
+        borough=borough,
+        bcu=bcu,
+        theme=theme,
+        start=service.utc_naive(start) if start else None,
+        end=service.utc_naive(end) if end else None,
+    )

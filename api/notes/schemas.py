@@ -1,0 +1,84 @@
+"""Request and response bodies for notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from training.records import MAX_TEXT_CHARS
+
+MAX_BATCH = 1000
+
+
+class NoteIn(BaseModel):
+    """One note to store. Only `text` is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    source: Literal["officer", "participant"] | None = None
+    created_at: datetime | None = None
+    borough: str | None = Field(default=None, max_length=60)
+    bcu: str | None = Field(default=None, max_length=40)
+    location: str | None = Field(default=None, max_length=300)
+    walk_id: str | None = Field(default=None, max_length=100)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("the text is empty")
+        return text
+
+
+class NotesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notes: list[NoteIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class PredictionOut(BaseModel):
+    themes: list[str]
+    scores: dict[str, float]
+    evidence: dict[str, list[tuple[int, int]]]
+    model: str
+
+
+class NoteOut(BaseModel):
+    """A stored note with its effective themes and the prediction behind them."""
+
+    id: int
+    external_id: str | None
+    text: str
+    source: str | None
+    created_at: datetime
+    received_at: datetime
+    borough: str | None
+    bcu: str | None
+    location: str | None
+    walk_id: str | None
+    themes: list[str]
+    labels_from: Literal["prediction", "review"]
+    prediction: PredictionOut | None
+
+
+class IngestedOut(BaseModel):
+    id: int
+    external_id: str | None
+    created: bool
+    themes: list[str]
+    scores: dict[str, float]
+    evidence: dict[str, list[tuple[int, int]]]
+    model: str
+
+
+class IngestOut(BaseModel):
+    notes: list[IngestedOut]
+
+
+class NotePage(BaseModel):
+    notes: list[NoteOut]
+    next_cursor: str | None

@@ -1,0 +1,235 @@
+"""Ingest, read and list notes: the logic behind the /v1/notes routes."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.db.tables import Note, Prediction
+from api.errors import ConflictError, InvalidRequestError, NotFoundError
+from api.notes import repository
+from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PredictionOut
+from models.predict import Prediction as ModelPrediction
+from models.predict import Predictor
+from nlp.areas import Areas
+
+FUTURE_SLACK = timedelta(days=1)
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """Store every time as naive UTC; a naive input is taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def check_areas(notes: Sequence[NoteIn], areas: Areas) -> list[dict[str, str]]:
+    """Borough and BCU must be known and agree; also no external id twice in a batch."""
+    errors: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for i, note in enumerate(notes):
+        where = f"notes.{i}"
+        if note.borough is not None and note.borough not in areas.borough_bcu:
+            errors.append(
+                {
+                    "field": f"{where}.borough",
+                    "message": f"'{note.borough}' is not a London borough or the City of London",
+                }
+            )
+        if note.bcu is not None and note.bcu not in areas.bcus:
+            errors.append(
+                {
+                    "field": f"{where}.bcu",
+                    "message": f"'{note.bcu}' is not a BCU; BCUs are {', '.join(areas.bcus)}",
+                }
+            )
+        elif (
+            note.bcu
+            and note.borough in areas.borough_bcu
+            and areas.bcu_of(note.borough) != note.bcu
+        ):
+            errors.append(
+                {
+                    "field": f"{where}.bcu",
+                    "message": f"{note.borough} is in {areas.bcu_of(note.borough)}, not {note.bcu}",
+                }
+            )
+        if note.created_at is not None and utc_naive(note.created_at) > now + FUTURE_SLACK:
+            errors.append({"field": f"{where}.created_at", "message": "is in the future"})
+        if note.external_id is not None:
+            if note.external_id in seen:
+                errors.append(
+                    {
+                        "field": f"{where}.external_id",
+                        "message": f"repeats notes.{seen[note.external_id]}.external_id",
+                    }
+                )
+            seen.setdefault(note.external_id, i)
+    return errors
+
+
+def ingest(
+    session: Session, *, client: str, notes: Sequence[NoteIn], predictor: Predictor, areas: Areas
+) -> list[IngestedOut]:
+    """Classify the new notes and store them with their predictions; return all in order.
+
+    A note whose external id this client already sent is not stored again: its
+    stored answer comes back with `created: false`.
+    """
+    errors = check_areas(notes, areas)
+    if errors:
+        raise InvalidRequestError(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]), errors=errors
+        )
+    known = repository.existing_external_ids(
+        session, client, [n.external_id for n in notes if n.external_id is not None]
+    )
+    fresh = [n for n in notes if n.external_id not in known]
+    predictions = iter(predictor.classify([n.text for n in fresh]))
+    received = datetime.now(UTC).replace(tzinfo=None)
+    results = []
+    for note_in in notes:
+        existing = known.get(note_in.external_id) if note_in.external_id else None
+        if existing is not None:
+            results.append(_ingested(session, existing, created=False))
+            continue
+        note = _store(session, client, note_in, next(predictions), areas, received)
+        results.append(_ingested(session, note, created=True))
+    try:
+        session.flush()
+    except IntegrityError as err:
+        raise ConflictError(
+            "Another request stored a note with the same external id at the same moment; send this batch again."
+        ) from err
+    return results
+
+
+def _store(
+    session: Session,
+    client: str,
+    note_in: NoteIn,
+    prediction: ModelPrediction,
+    areas: Areas,
+    received: datetime,
+) -> Note:
+    created_at = utc_naive(note_in.created_at) if note_in.created_at else received
+    day, week, month = repository.calendar(created_at)
+    bcu = note_in.bcu
+    if bcu is None and note_in.borough in areas.borough_bcu:
+        bcu = areas.bcu_of(note_in.borough)
+    note = Note(
+        client=client,
+        external_id=note_in.external_id,
+        text=note_in.text,
+        source=note_in.source,
+        created_at=created_at,
+        received_at=received,
+        day=day,
+        week=week,
+        month=month,
+        borough=note_in.borough,
+        bcu=bcu,
+        location=note_in.location,
+        walk_id=note_in.walk_id,
+        reviewed=False,
+    )
+    session.add(note)
+    session.flush()
+    repository.add_prediction(
+        session,
+        note,
+        Prediction(
+            note_id=note.id,
+            model_version=prediction.model,
+            themes=prediction.themes,
+            scores=prediction.scores,
+            evidence={k: [list(s) for s in v] for k, v in prediction.evidence.items()},
+            created_at=received,
+        ),
+    )
+    return note
+
+
+def _ingested(session: Session, note: Note, *, created: bool) -> IngestedOut:
+    prediction = repository.prediction_of(session, note)
+    themes = repository.effective_themes(session, [note.id])[note.id]
+    return IngestedOut(
+        id=note.id,
+        external_id=note.external_id,
+        created=created,
+        themes=themes,
+        scores=prediction.scores if prediction else {},
+        evidence=_spans(prediction.evidence if prediction else {}),
+        model=prediction.model_version if prediction else "",
+    )
+
+
+def get_note(session: Session, note_id: int) -> NoteOut:
+    note = session.get(Note, note_id)
+    if note is None:
+        raise NotFoundError(f"No note with id {note_id}.")
+    return _note_out(session, note, repository.effective_themes(session, [note.id])[note.id])
+
+
+def list_notes(session: Session, *, limit: int, cursor: str | None, **filters: object) -> NotePage:
+    before_id = decode_cursor(cursor) if cursor else None
+    query = repository.list_query(before_id=before_id, **filters).limit(limit + 1)  # type: ignore[arg-type]
+    notes = list(session.scalars(query))
+    page, more = notes[:limit], len(notes) > limit
+    themes = repository.effective_themes(session, [n.id for n in page])
+    return NotePage(
+        notes=[_note_out(session, n, themes[n.id]) for n in page],
+        next_cursor=encode_cursor(page[-1].id) if more else None,
+    )
+
+
+def encode_cursor(note_id: int) -> str:
+    return base64.urlsafe_b64encode(f"n:{note_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, value = raw.split(":", 1)
+        if prefix != "n":
+            raise ValueError(prefix)
+        return int(value)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise InvalidRequestError(
+            "cursor: is not a cursor this API gave out; start again without it."
+        ) from err
+
+
+def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
+    prediction = repository.prediction_of(session, note)
+    return NoteOut(
+        id=note.id,
+        external_id=note.external_id,
+        text=note.text,
+        source=note.source,
+        created_at=note.created_at,
+        received_at=note.received_at,
+        borough=note.borough,
+        bcu=note.bcu,
+        location=note.location,
+        walk_id=note.walk_id,
+        themes=themes,
+        labels_from="review" if note.reviewed else "prediction",
+        prediction=PredictionOut(
+            themes=prediction.themes,
+            scores=prediction.scores,
+            evidence=_spans(prediction.evidence),
+            model=prediction.model_version,
+        )
+        if prediction
+        else None,
+    )
+
+
+def _spans(evidence: dict[str, list[list[int]]]) -> dict[str, list[tuple[int, int]]]:
+    return {theme: [(span[0], span[1]) for span in spans] for theme, spans in evidence.items()}

@@ -1,0 +1,1 @@
+"""Reviewers' corrections: append-only records that override predictions."""

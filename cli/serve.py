@@ -1,0 +1,44 @@
+"""`walktalk serve`: run the API with uvicorn, ready on a first start.
+
+On a first start with no active model it trains the default one on the seed
+corpus (with progress), and with no API keys it creates an admin key and
+prints it once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+import uvicorn
+
+from api.auth.keys import create_key, list_keys
+from api.store import open_store
+from cli.context import context
+from cli.train import train
+from training.train import DEFAULT_KIND
+
+
+def serve() -> None:
+    """Run the HTTP API (host, port and workers from the settings)."""
+    ctx = context()
+    logging.basicConfig(
+        level=ctx.settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    if ctx.registry.active() is None:
+        typer.echo("no active model: training the default one on the seed corpus", err=True)
+        train(data=None, kind=DEFAULT_KIND, name=None)
+    with open_store(ctx.settings) as session:
+        admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]
+    if admin:
+        typer.echo(f"first start: created an admin API key (shown only once):\n{admin}", err=True)
+    uvicorn.run(
+        "api.main:app",
+        factory=True,
+        host=ctx.settings.host,
+        port=ctx.settings.port,
+        workers=ctx.settings.workers,
+        log_level=ctx.settings.log_level,
+        access_log=False,
+    )

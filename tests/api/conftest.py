@@ -1,0 +1,141 @@
+"""A real app on a real database: SQLite in a temp folder, and PostgreSQL where reachable.
+
+Every API test runs twice, once per database. PostgreSQL tests use a schema of
+their own (dropped at the end) on the server named by WALKTALK_TEST_DATABASE_URL
+(default: the local server's `test` database) and are skipped, with the reason,
+when no server answers. The model is a real linear model trained once on the
+seed corpus.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from api.active_model import ActiveModel
+from api.app import create_app
+from api.auth.keys import create_key
+from api.auth.roles import Role
+from api.db.tables import Base
+from api.settings import Settings
+from models.registry import ModelRegistry
+from nlp.areas import load_areas
+from nlp.cues import build_lexicon
+from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.taxonomy import load_taxonomy
+from training.train import TrainConfig, run_training
+
+PG_URL = os.environ.get(
+    "WALKTALK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A walktalk home whose registry holds one active model trained on the seed corpus."""
+    home = tmp_path_factory.mktemp("home")
+    run_training(
+        TrainConfig(c_grid=[16.0], name="seed-linear"),
+        seed_dir=SEED_DIR,
+        registry=ModelRegistry(home / "models"),
+        taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
+        areas=load_areas(DEFAULT_AREAS),
+    )
+    return home
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server, or a skip saying why there is none."""
+    admin = create_engine(PG_URL)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as err:  # any driver error means: no usable server here
+        admin.dispose()
+        pytest.skip(
+            f"no PostgreSQL server at {PG_URL} ({type(err).__name__}); set WALKTALK_TEST_DATABASE_URL"
+        )
+    schema = f"wt_test_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'walktalk.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a clean slate for each test
+        tables = [t.name for t in Base.metadata.sorted_tables if _exists(connection, t.name)]
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+def _exists(connection: object, table: str) -> bool:
+    found = connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar()  # type: ignore[attr-defined]
+    return found is not None
+
+
+@dataclass
+class Api:
+    """A running app, its database and an API key per role."""
+
+    client: TestClient
+    engine: Engine
+    keys: dict[str, str]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+    def rows(self, table: type[Base]) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+    def session(self) -> Session:
+        return Session(self.engine)
+
+
+def make_settings(home: Path, url: str, **overrides: object) -> Settings:
+    return Settings(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def shared_model(model_home: Path) -> ActiveModel:
+    """One loaded model for every test app (loading it per test would dominate the run)."""
+    model = ActiveModel(
+        ModelRegistry(model_home / "models"), build_lexicon(load_taxonomy(DEFAULT_TAXONOMY))
+    )
+    model.current()
+    return model
+
+
+@pytest.fixture
+def api(model_home: Path, database_url: str, shared_model: ActiveModel) -> Iterator[Api]:
+    app = create_app(make_settings(model_home, database_url))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        app.state.model = shared_model
+        engine = app.state.engine
+        with Session(engine) as session, session.begin():
+            keys = {
+                role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
+                for role in Role
+            }
+        yield Api(client=client, engine=engine, keys=keys)
