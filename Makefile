@@ -18,10 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/walktalk data check data/seed
-	$(BIN)/walktalk models list | grep -q '^\*' || $(BIN)/walktalk train
-	echo '{"id": "example", "text": "The path by the canal is pitch black and nobody is ever there"}' \
-		| $(BIN)/walktalk classify
+	$(BIN)/walktalk serve
 
 test: $(STAMP) lint typecheck pytest
 

@@ -61,6 +61,9 @@ def postgres_schema_url() -> Iterator[str]:
             connection.execute(text("SELECT 1"))
     except Exception as err:  # any driver error means: no usable server here
         admin.dispose()
+        reason = f"no PostgreSQL server at {PG_URL} ({type(err).__name__})"
+        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}, and WALKTALK_REQUIRE_POSTGRES=1 (as in CI)")
         pytest.skip(
             f"no PostgreSQL server at {PG_URL} ({type(err).__name__}); set WALKTALK_TEST_DATABASE_URL"
         )

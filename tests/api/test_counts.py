@@ -72,7 +72,7 @@ def stored_labels(api: Api) -> dict[int, list[str]]:
         rows = session.execute(
             select(Note.id, Prediction.themes).join(Prediction, Prediction.id == Note.prediction_id)
         )
-        return {int(note_id): list(themes) for note_id, themes in rows.tuples()}
+        return {int(note_id): list(themes) for note_id, themes in rows}
 
 
 @pytest.mark.parametrize(
