@@ -34,8 +34,10 @@ def test_torch_pin_matches_the_makefile() -> None:
 def test_image_is_multi_stage_non_root_with_healthcheck_and_serve() -> None:
     assert len(re.findall(r"^FROM ", DOCKERFILE, flags=re.M)) >= 2
     user = re.findall(r"^USER (\S+)", DOCKERFILE, flags=re.M)
-    assert user and user[-1] not in ("root", "0")
-    assert "HEALTHCHECK" in DOCKERFILE and "/healthz" in DOCKERFILE
+    assert user
+    assert user[-1] not in ("root", "0")
+    assert "HEALTHCHECK" in DOCKERFILE
+    assert "/healthz" in DOCKERFILE
     assert 'CMD ["walktalk", "serve"]' in DOCKERFILE
 
 
