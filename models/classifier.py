@@ -11,7 +11,7 @@ threshold. The kinds differ only in what the head sees:
 Like a scikit-learn estimator, `__init__` stores hyper-parameters only, `fit`
 returns self, and learned state ends in `_`. A model saves to a folder: a JSON
 config with a format version, the head as safetensors, the TF-IDF vocabulary
-with skops (loaded against a list of trusted types). Nothing is pickled.
+as JSON with its idf weights in safetensors. Nothing is pickled.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ThemeClassifier:
         C: float = 8.0,
         embedding_weight: float = 1.0,
         word_ngrams: int = 2,
-        char_ngrams: tuple[int, int] = (2, 5),
+        char_ngrams: tuple[int, int] = (3, 5),
     ) -> None:
         self.kind = kind
         self.C = C
@@ -147,7 +147,7 @@ class ThemeClassifier:
 
     # -- persistence -----------------------------------------------------------
     def save(self, folder: Path) -> None:
-        """Write config.json, head.safetensors and (for TF-IDF kinds) tfidf.skops."""
+        """Write config.json, head.safetensors and (TF-IDF kinds) the vocabularies and idf weights."""
         names = self._fitted_names()
         folder.mkdir(parents=True, exist_ok=True)
         config = {

@@ -2,7 +2,7 @@
 
 Layout under the registry root (by default `$WALKTALK_HOME/models`):
 
-    <version>/config.json, head.safetensors, tfidf.skops   the model
+    <version>/config.json, *.safetensors, *_vocabulary.json  the model
     <version>/card.json, card.md                           its model card
     ACTIVE                                                 the active version
     history.jsonl                                          every activation
