@@ -23,11 +23,25 @@ from api.middleware import BodyLimit, Metrics, RequestContext
 from api.notes.routes import router as notes_router
 from api.settings import Settings
 from models.registry import ModelRegistry
-from nlp.areas import load_areas
+from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
+from nlp.gazetteer import load_gazetteer
+from nlp.pii import PiiDetector, load_given_names
+from nlp.pipeline import load_pipeline
+from nlp.redact import Redactor
 from nlp.taxonomy import load_taxonomy
 
 log = logging.getLogger("walktalk.api")
+
+
+def build_redactor(settings: Settings, areas: Areas) -> Redactor:
+    """PII detection with the configured spaCy pipeline, gazetteer and given names."""
+    detector = PiiDetector(
+        load_pipeline(settings.spacy_model),
+        load_gazetteer(settings.stations_path, areas),
+        given_names=load_given_names(settings.given_names_path),
+    )
+    return Redactor(detector)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -44,9 +58,12 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.sessions = make_session_factory(engine)
         app.state.taxonomy = taxonomy
         app.state.areas = load_areas(settings.areas_path)
-        app.state.model = ActiveModel(
-            ModelRegistry(settings.home / "models"), build_lexicon(taxonomy)
-        )
+        # Components already set (tests share loaded ones across apps) are kept.
+        if not hasattr(app.state, "model"):
+            registry = ModelRegistry(settings.home / "models")
+            app.state.model = ActiveModel(registry, build_lexicon(taxonomy))
+        if not hasattr(app.state, "redactor"):
+            app.state.redactor = build_redactor(settings, app.state.areas)
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
         yield
         engine.dispose()

@@ -18,6 +18,7 @@ from api.auth.roles import Permission, allowed
 from api.errors import ForbiddenError, UnauthenticatedError
 from api.settings import Settings
 from nlp.areas import Areas
+from nlp.redact import Redactor
 from nlp.taxonomy import Taxonomy
 
 
@@ -36,6 +37,11 @@ def _model(request: Request) -> ActiveModel:
     return model
 
 
+def _redactor(request: Request) -> Redactor:
+    redactor: Redactor = request.app.state.redactor
+    return redactor
+
+
 def _taxonomy(request: Request) -> Taxonomy:
     taxonomy: Taxonomy = request.app.state.taxonomy
     return taxonomy
@@ -51,6 +57,7 @@ Db = Annotated[Session, Depends(_session)]
 Model = Annotated[ActiveModel, Depends(_model)]
 Themes = Annotated[Taxonomy, Depends(_taxonomy)]
 AreaTable = Annotated[Areas, Depends(_areas)]
+PiiRedactor = Annotated[Redactor, Depends(_redactor)]
 
 
 def _principal(

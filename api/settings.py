@@ -12,7 +12,14 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.pipeline import DEFAULT_PIPELINE
+from nlp.resources import (
+    DEFAULT_AREAS,
+    DEFAULT_GIVEN_NAMES,
+    DEFAULT_STATIONS,
+    DEFAULT_TAXONOMY,
+    SEED_DIR,
+)
 
 
 class Settings(BaseSettings):
@@ -35,6 +42,15 @@ class Settings(BaseSettings):
     seed_path: Path = Field(
         default=SEED_DIR, description="Folder of the seed corpus and its splits."
     )
+    stations_path: Path = Field(
+        default=DEFAULT_STATIONS, description="YAML gazetteer of stations and their boroughs."
+    )
+    given_names_path: Path = Field(
+        default=DEFAULT_GIVEN_NAMES, description="Given names (one per line) used to find people."
+    )
+    spacy_model: str = Field(
+        default=DEFAULT_PIPELINE, description="Name of the installed spaCy pipeline."
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
@@ -42,6 +58,10 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(
         default=True, description="Apply database migrations when the API starts."
+    )
+    store_original_text: bool = Field(
+        default=False,
+        description="Also store each note's text before redaction (off: only the redacted text is kept).",
     )
     max_body_bytes: int = Field(
         default=12_000_000, gt=0, description="Largest request body the API accepts."

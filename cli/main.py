@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from cli import classify, data, keys, models, serve, train
+from cli import classify, data, keys, models, pii, serve, train
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app = typer.Typer(
 app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 app.add_typer(keys.app, name="keys")
+app.add_typer(pii.app, name="pii")
+app.command("redact")(pii.redact_command)
 app.command("serve")(serve.serve)
 app.command("train")(train.train)
 app.command("evaluate")(train.evaluate)

@@ -13,4 +13,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_TAXONOMY = DATA_DIR / "taxonomy.yaml"
 DEFAULT_AREAS = DATA_DIR / "gazetteer" / "areas.yaml"
+DEFAULT_STATIONS = DATA_DIR / "gazetteer" / "stations.yaml"
+DEFAULT_GIVEN_NAMES = DATA_DIR / "gazetteer" / "first_names.txt"
 SEED_DIR = DATA_DIR / "seed"

@@ -17,6 +17,8 @@ from datasets import Dataset, disable_progress_bars, load_dataset
 
 from nlp.areas import Areas
 from nlp.errors import DataFileError
+from nlp.pii import PiiSpan
+from nlp.redact import redact
 from nlp.taxonomy import Taxonomy
 from training.data_check import validate_record
 from training.readers import labelled_files
@@ -84,3 +86,13 @@ def _clean(row: dict[str, object], path: Path) -> dict[str, object]:
         if "id" in record:
             record["id"] = str(record["id"])
     return record
+
+
+def model_text(note: LabelledNote) -> str:
+    """The text a model sees: the note with its labelled PII replaced by types.
+
+    Stored notes are redacted before they are classified, so a model learns and
+    is scored on redacted text too ("Pt [PERSON] says..."), never on names.
+    """
+    spans = [PiiSpan(span.start, span.end, span.label) for span in note.pii]
+    return redact(note.text, spans).text

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from models.classifier import ThemeClassifier
-from training.dataset import label_matrix
+from training.dataset import label_matrix, model_text
 from training.metrics import Scores, score
 from training.records import LabelledNote
 
@@ -60,7 +60,7 @@ def evaluate_model(
     """Score the model on the notes overall, per source and on hard cases."""
     names = model.theme_names_
     Y = label_matrix(notes, names)
-    P = model.predict_proba([note.text for note in notes])
+    P = model.predict_proba([model_text(note) for note in notes])
     subsets = {
         "officer": [n.source == "officer" for n in notes],
         "participant": [n.source == "participant" for n in notes],

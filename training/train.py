@@ -22,7 +22,7 @@ from models.encoder import ENCODER_PACKAGE, SentenceEncoder
 from models.registry import ModelRegistry, check_version_name
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
-from training.dataset import fingerprint, label_matrix, load_notes
+from training.dataset import fingerprint, label_matrix, load_notes, model_text
 from training.evaluate import EvaluationReport, evaluate_model, report_markdown
 from training.metrics import score, tune_thresholds
 from training.records import LabelledNote
@@ -91,7 +91,10 @@ def run_training(
     encoder = SentenceEncoder(cache=True)
     model, c_scores = _select_model(config, train_notes, seed.validation, names, encoder, progress)
     progress("calibrating and tuning thresholds on validation", total - 2, total)
-    texts_val, Y_val = [n.text for n in seed.validation], label_matrix(seed.validation, names)
+    texts_val, Y_val = (
+        [model_text(n) for n in seed.validation],
+        label_matrix(seed.validation, names),
+    )
     model.calibrate(texts_val, Y_val)
     P_val = model.predict_proba(texts_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
@@ -122,8 +125,8 @@ def _select_model(
     progress: Progress,
 ) -> tuple[ThemeClassifier, dict[str, float]]:
     """Fit one model per C on train; keep the best validation macro-F1."""
-    texts, Y = [n.text for n in train], label_matrix(train, names)
-    texts_val, Y_val = [n.text for n in validation], label_matrix(validation, names)
+    texts, Y = [model_text(n) for n in train], label_matrix(train, names)
+    texts_val, Y_val = [model_text(n) for n in validation], label_matrix(validation, names)
     best: tuple[float, ThemeClassifier] | None = None
     results: dict[str, float] = {}
     for step, C in enumerate(config.c_grid, start=1):

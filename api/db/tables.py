@@ -1,6 +1,7 @@
 """The tables walktalk stores notes, labels and keys in.
 
-- `notes`: one row per note, with its metadata and calendar buckets (day, week
+- `notes`: one row per note: its redacted text (the original only where a
+  deployment asks for it), the PII types found (never the values), metadata and calendar buckets (day, week
   start, month start) computed once at ingest so counts group on plain columns
   in SQLite and PostgreSQL alike.
 - `predictions`: the model's answer for a note (themes, scores, version); one row
@@ -47,6 +48,8 @@ class Note(Base):
     client: Mapped[str] = mapped_column(String(100))
     external_id: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    original_text: Mapped[str | None] = mapped_column(Text)
+    pii_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))

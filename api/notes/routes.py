@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api.deps import AreaTable, CanIngest, CanReadNotes, Db, Model, Themes
+from api.deps import (
+    AppSettings,
+    AreaTable,
+    CanIngest,
+    CanReadNotes,
+    Db,
+    Model,
+    PiiRedactor,
+    Themes,
+)
 from api.errors import InvalidRequestError
 from api.idempotency import body_hash, remember, replay
 from api.notes import service
@@ -23,6 +32,8 @@ def ingest_notes(
     db: Db,
     model: Model,
     areas: AreaTable,
+    redactor: PiiRedactor,
+    settings: AppSettings,
     caller: CanIngest,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> IngestOut:
@@ -34,7 +45,13 @@ def ingest_notes(
             response.status_code = stored[0]
             return IngestOut.model_validate(stored[1])
     results = service.ingest(
-        db, client=caller.name, notes=body.notes, predictor=model.current(), areas=areas
+        db,
+        client=caller.name,
+        notes=body.notes,
+        predictor=model.current(),
+        areas=areas,
+        redactor=redactor,
+        keep_original=settings.store_original_text,
     )
     out = IngestOut(notes=results)
     response.status_code = 201 if any(r.created for r in results) else 200

@@ -53,6 +53,7 @@ class NoteOut(BaseModel):
     id: int
     external_id: str | None
     text: str
+    pii_types: list[str]
     source: str | None
     created_at: datetime
     received_at: datetime
@@ -66,9 +67,13 @@ class NoteOut(BaseModel):
 
 
 class IngestedOut(BaseModel):
+    """What was stored: the redacted text that evidence spans point into."""
+
     id: int
     external_id: str | None
     created: bool
+    text: str
+    pii_types: list[str]
     themes: list[str]
     scores: dict[str, float]
     evidence: dict[str, list[tuple[int, int]]]

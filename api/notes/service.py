@@ -16,6 +16,7 @@ from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, Prediction
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
+from nlp.redact import Redacted, Redactor
 
 FUTURE_SLACK = timedelta(days=1)
 
@@ -74,9 +75,19 @@ def check_areas(notes: Sequence[NoteIn], areas: Areas) -> list[dict[str, str]]:
 
 
 def ingest(
-    session: Session, *, client: str, notes: Sequence[NoteIn], predictor: Predictor, areas: Areas
+    session: Session,
+    *,
+    client: str,
+    notes: Sequence[NoteIn],
+    predictor: Predictor,
+    areas: Areas,
+    redactor: Redactor,
+    keep_original: bool = False,
 ) -> list[IngestedOut]:
-    """Classify the new notes and store them with their predictions; return all in order.
+    """Redact, classify and store the new notes with their predictions; return all in order.
+
+    The redacted text is what is classified, stored and returned, so evidence
+    spans point into it; the original is kept only if `keep_original`.
 
     A note whose external id this client already sent is not stored again: its
     stored answer comes back with `created: false`.
@@ -90,7 +101,9 @@ def ingest(
         session, client, [n.external_id for n in notes if n.external_id is not None]
     )
     fresh = [n for n in notes if n.external_id not in known]
-    predictions = iter(predictor.classify([n.text for n in fresh]))
+    redacted = redactor.redact_many([n.text for n in fresh])
+    predictions = iter(predictor.classify([r.text for r in redacted]))
+    texts = iter(redacted)
     received = datetime.now(UTC).replace(tzinfo=None)
     results = []
     for note_in in notes:
@@ -98,7 +111,9 @@ def ingest(
         if existing is not None:
             results.append(_ingested(session, existing, created=False))
             continue
-        note = _store(session, client, note_in, next(predictions), areas, received)
+        note = _store(session, client, note_in, next(texts), next(predictions), areas, received)
+        if keep_original:
+            note.original_text = note_in.text
         results.append(_ingested(session, note, created=True))
     try:
         session.flush()
@@ -113,6 +128,7 @@ def _store(
     session: Session,
     client: str,
     note_in: NoteIn,
+    redacted: Redacted,
     prediction: ModelPrediction,
     areas: Areas,
     received: datetime,
@@ -125,7 +141,8 @@ def _store(
     note = Note(
         client=client,
         external_id=note_in.external_id,
-        text=note_in.text,
+        text=redacted.text,
+        pii_types=redacted.types,
         source=note_in.source,
         created_at=created_at,
         received_at=received,
@@ -162,6 +179,8 @@ def _ingested(session: Session, note: Note, *, created: bool) -> IngestedOut:
         id=note.id,
         external_id=note.external_id,
         created=created,
+        text=note.text,
+        pii_types=note.pii_types,
         themes=themes,
         scores=prediction.scores if prediction else {},
         evidence=_spans(prediction.evidence if prediction else {}),
@@ -211,6 +230,7 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         id=note.id,
         external_id=note.external_id,
         text=note.text,
+        pii_types=note.pii_types,
         source=note.source,
         created_at=note.created_at,
         received_at=note.received_at,

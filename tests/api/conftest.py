@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from api.active_model import ActiveModel
-from api.app import create_app
+from api.app import build_redactor, create_app
 from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.db.tables import Base
@@ -29,6 +29,7 @@ from api.settings import Settings
 from models.registry import ModelRegistry
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
+from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from training.train import TrainConfig, run_training
@@ -130,11 +131,20 @@ def shared_model(model_home: Path) -> ActiveModel:
     return model
 
 
+@pytest.fixture(scope="session")
+def shared_redactor(model_home: Path) -> Redactor:
+    """One loaded spaCy pipeline for every test app, like the model."""
+    return build_redactor(make_settings(model_home, "sqlite://"), load_areas(DEFAULT_AREAS))
+
+
 @pytest.fixture
-def api(model_home: Path, database_url: str, shared_model: ActiveModel) -> Iterator[Api]:
+def api(
+    model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
+) -> Iterator[Api]:
     app = create_app(make_settings(model_home, database_url))
+    app.state.model = shared_model
+    app.state.redactor = shared_redactor
     with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.model = shared_model
         engine = app.state.engine
         with Session(engine) as session, session.begin():
             keys = {

