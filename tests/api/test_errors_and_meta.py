@@ -99,3 +99,26 @@ def test_themes_models_and_metrics(api: Api) -> None:
 
 def test_readyz_reports_the_model(api: Api) -> None:
     assert api.client.get("/readyz").json() == {"status": "ready", "model": "seed-linear"}
+
+
+def test_without_an_active_model_classify_and_readyz_say_503(
+    tmp_path: Path, database_url: str, shared_redactor: object
+) -> None:
+    app = create_app(make_settings(tmp_path / "empty-home", database_url))
+    app.state.redactor = shared_redactor
+    with TestClient(app) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert "walktalk train" in ready.json()["detail"]
+        from sqlalchemy.orm import Session
+
+        from api.auth.keys import create_key
+
+        with Session(app.state.engine) as session, session.begin():
+            key = create_key(session, name="t", role="tagger")[1]
+        answer = client.post(
+            "/v1/classify", json={"texts": ["dark"]}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert answer.status_code == 503
+        assert answer.json()["title"] == "Model registry"
+        assert "walktalk train" in answer.json()["detail"]
