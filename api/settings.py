@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     given_names_path: Path = Field(
         default=DEFAULT_GIVEN_NAMES, description="Given names (one per line) used to find people."
     )
+    pii_ner: bool = Field(
+        default=False,
+        description="Also use the spaCy pipeline's PERSON entities to find names "
+        "(more recall, less precision, about ten times slower).",
+    )
     spacy_model: str = Field(
         default=DEFAULT_PIPELINE, description="Name of the installed spaCy pipeline."
     )

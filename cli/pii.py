@@ -10,11 +10,10 @@ from typing import Annotated
 
 import typer
 
+from api.app import build_redactor
 from cli.context import Context, context
-from nlp.gazetteer import Gazetteer, load_gazetteer
-from nlp.pii import PiiDetector, load_given_names
-from nlp.pipeline import load_pipeline
-from nlp.redact import redact
+from nlp.gazetteer import Gazetteer
+from nlp.pii import PiiDetector
 from training.dataset import load_notes
 from training.pii_eval import evaluate_pii
 
@@ -22,14 +21,9 @@ app = typer.Typer(help="Personal data: evaluate detection.", no_args_is_help=Tru
 
 
 def build_detector(ctx: Context) -> tuple[PiiDetector, Gazetteer]:
-    settings = ctx.settings
-    gazetteer = load_gazetteer(settings.stations_path, ctx.areas)
-    detector = PiiDetector(
-        load_pipeline(settings.spacy_model),
-        gazetteer,
-        given_names=load_given_names(settings.given_names_path),
-    )
-    return detector, gazetteer
+    """The same detector the API uses, built from the settings."""
+    detector = build_redactor(ctx.settings, ctx.areas).detector
+    return detector, detector.gazetteer
 
 
 @app.command("evaluate")
@@ -67,7 +61,7 @@ def redact_command(
     output: Annotated[str, typer.Option("--output", help="File to write, or - for stdout.")] = "-",
 ) -> None:
     """Redact personal data from notes: {"id", "text"} lines in, {"id", "text", "pii"} out."""
-    detector, _ = build_detector(context())
+    redactor = build_redactor(context().settings, context().areas)
     with ExitStack() as stack:
         source = (
             sys.stdin if input == "-" else stack.enter_context(Path(input).open(encoding="utf-8"))
@@ -90,7 +84,7 @@ def redact_command(
                     f"line {number}: needs a JSON object with 'id' and a 'text' string", err=True
                 )
                 raise typer.Exit(code=1) from None
-            redacted = redact(text, detector.detect(text))
+            redacted = redactor.redact_many([text])[0]
             sink.write(
                 json.dumps({"id": note_id, "text": redacted.text, "pii": redacted.types}) + "\n"
             )

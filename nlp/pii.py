@@ -355,6 +355,9 @@ _NOT_NAMES |= {
 }
 
 
+_CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][a-zà-ÿ'’-]+)(?: [A-Z][a-zà-ÿ'’-]+)?")
+
+
 def _looks_like_place_or_abbreviation(text: str) -> bool:
     words = text.replace("-", " ").split()
     if not words or any(not (ch.isalpha() or ch in " '’-.") for ch in text):
@@ -414,21 +417,35 @@ _PLACE_PREPOSITIONS = {
 
 
 def person_spans(
-    doc: Doc, places: Sequence[tuple[int, int]], given_names: frozenset[str] = frozenset()
+    text: str,
+    doc: Doc | None,
+    places: Sequence[tuple[int, int]],
+    given_names: frozenset[str] = frozenset(),
 ) -> list[PiiSpan]:
     """PERSON spans from context rules and the pipeline's entities, minus places and officers.
 
     A name in a strong context ("pt Aisha", "my sister Jo", "Regards, Ann") is
     kept whatever it is. In a weak context ("I'm Jo", "Jo here"), or found only by
     the pipeline, it must start with a known given name, or (pipeline only) look
-    like a full name of two or more words not after a place preposition.
+    like a full name of two or more words not after a place preposition. Any
+    capitalised word that is a known given name (with a capitalised word after
+    it, as a surname) is a candidate too. Without a pipeline (`doc` None) only
+    context rules and the given names are used.
     """
-    text = doc.text
     candidates = [(m.start(1), m.end(1), "strong") for m in _STRONG.finditer(text)]
     candidates += [
         (m.start(g), m.end(g), "weak") for m in _WEAK.finditer(text) for g in (1, 2) if m.group(g)
     ]
-    candidates += [(e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ == "PERSON"]
+    if doc is not None:
+        candidates += [
+            (e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ == "PERSON"
+        ]
+    if given_names:
+        candidates += [
+            (m.start(), m.end(), "lexicon")
+            for m in _CAPITALISED.finditer(text)
+            if m.group(1).lower() in given_names
+        ]
     spans: list[PiiSpan] = []
     for start, end, source in candidates:
         start, end = _trim_titles(text, start, end)
@@ -465,7 +482,7 @@ class PiiDetector:
 
     def __init__(
         self,
-        nlp: Language,
+        nlp: Language | None,
         gazetteer: Gazetteer,
         *,
         given_names: frozenset[str] = frozenset(),
@@ -478,11 +495,12 @@ class PiiDetector:
 
     def detect_many(self, texts: Sequence[str]) -> list[list[PiiSpan]]:
         """Non-overlapping PII spans per text, in order; patterns win over PERSON."""
+        docs = self.nlp.pipe(texts, batch_size=64) if self.nlp is not None else [None] * len(texts)
         results = []
-        for text, doc in zip(texts, self.nlp.pipe(texts, batch_size=64), strict=True):
+        for text, doc in zip(texts, docs, strict=True):
             found = [span for detect in self.detectors for span in detect(text)]
             places = [(p.start, p.end) for p in self.gazetteer.find(text)]
-            people = person_spans(doc, places, self.given_names)
+            people = person_spans(text, doc, places, self.given_names)
             found += [s for s in people if not _overlaps(s, found)]
             results.append(_resolve(found))
         return results

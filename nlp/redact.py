@@ -61,14 +61,18 @@ class Redactor:
     def redact_many(self, texts: Sequence[str]) -> list[Redacted]:
         current = list(texts)
         found: list[set[str]] = [set() for _ in texts]
+        pending = list(range(len(texts)))  # texts to (re)check: only those that changed
         for _ in range(self.max_passes):
-            spans = self.detector.detect_many(current)
-            if not any(spans):
+            if not pending:
                 break
-            for i, text_spans in enumerate(spans):
+            spans = self.detector.detect_many([current[i] for i in pending])
+            changed = []
+            for i, text_spans in zip(pending, spans, strict=True):
                 if text_spans:
                     current[i] = redact(current[i], text_spans).text
                     found[i] |= {span.label for span in text_spans}
+                    changed.append(i)
+            pending = changed
         return [
             Redacted(text=text, spans=placeholders(text, labels))
             for text, labels in zip(current, found, strict=True)
