@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nlp.gazetteer import PlaceMention
 from nlp.pii import PiiDetector, PiiSpan
 
 
@@ -20,6 +21,7 @@ class Redacted:
 
     text: str
     spans: tuple[PiiSpan, ...]
+    places: tuple[PlaceMention, ...] = ()
 
     @property
     def types(self) -> list[str]:
@@ -73,8 +75,11 @@ class Redactor:
                     found[i] |= {span.label for span in text_spans}
                     changed.append(i)
             pending = changed
+        gazetteer = self.detector.gazetteer
         return [
-            Redacted(text=text, spans=placeholders(text, labels))
+            Redacted(
+                text=text, spans=placeholders(text, labels), places=tuple(gazetteer.find(text))
+            )
             for text, labels in zip(current, found, strict=True)
         ]
 

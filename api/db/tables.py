@@ -60,6 +60,8 @@ class Note(Base):
     bcu: Mapped[str | None] = mapped_column(String(40))
     location: Mapped[str | None] = mapped_column(String(300))
     walk_id: Mapped[str | None] = mapped_column(String(100))
+    places: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    area_inferred: Mapped[bool] = mapped_column(default=False)
     prediction_id: Mapped[int | None] = mapped_column(Integer)
     reviewed: Mapped[bool] = mapped_column(default=False)
 

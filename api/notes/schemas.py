@@ -59,11 +59,23 @@ class NoteOut(BaseModel):
     received_at: datetime
     borough: str | None
     bcu: str | None
+    area_inferred: bool
+    places: list[PlaceOut]
     location: str | None
     walk_id: str | None
     themes: list[str]
     labels_from: Literal["prediction", "review"]
     prediction: PredictionOut | None
+
+
+class PlaceOut(BaseModel):
+    """A place named in the (stored) text, and the borough it lies in."""
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    borough: str | None
 
 
 class IngestedOut(BaseModel):
@@ -74,6 +86,10 @@ class IngestedOut(BaseModel):
     created: bool
     text: str
     pii_types: list[str]
+    borough: str | None
+    bcu: str | None
+    area_inferred: bool
+    places: list[PlaceOut]
     themes: list[str]
     scores: dict[str, float]
     evidence: dict[str, list[tuple[int, int]]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -12,10 +13,12 @@ from sqlalchemy.orm import Session
 from api.db.tables import Note, Prediction
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
-from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PredictionOut
+from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
+from nlp.gazetteer import PlaceMention
+from nlp.places import infer_area
 from nlp.redact import Redacted, Redactor
 
 FUTURE_SLACK = timedelta(days=1)
@@ -135,9 +138,7 @@ def _store(
 ) -> Note:
     created_at = utc_naive(note_in.created_at) if note_in.created_at else received
     day, week, month = repository.calendar(created_at)
-    bcu = note_in.bcu
-    if bcu is None and note_in.borough in areas.borough_bcu:
-        bcu = areas.bcu_of(note_in.borough)
+    borough, bcu, inferred = _area(note_in, redacted.places, areas)
     note = Note(
         client=client,
         external_id=note_in.external_id,
@@ -149,8 +150,10 @@ def _store(
         day=day,
         week=week,
         month=month,
-        borough=note_in.borough,
+        borough=borough,
         bcu=bcu,
+        area_inferred=inferred,
+        places=[asdict(place) for place in redacted.places],
         location=note_in.location,
         walk_id=note_in.walk_id,
         reviewed=False,
@@ -172,6 +175,21 @@ def _store(
     return note
 
 
+def _area(
+    note_in: NoteIn, places: Sequence[PlaceMention], areas: Areas
+) -> tuple[str | None, str | None, bool]:
+    """The note's borough and BCU as given, else inferred from the places it names."""
+    if note_in.borough is not None or note_in.bcu is not None:
+        bcu = note_in.bcu
+        if bcu is None and note_in.borough in areas.borough_bcu:
+            bcu = areas.bcu_of(note_in.borough)
+        return note_in.borough, bcu, False
+    guess = infer_area(places, areas)
+    if guess is None:
+        return None, None, False
+    return guess.borough, guess.bcu, True
+
+
 def _ingested(session: Session, note: Note, *, created: bool) -> IngestedOut:
     prediction = repository.prediction_of(session, note)
     themes = repository.effective_themes(session, [note.id])[note.id]
@@ -181,6 +199,10 @@ def _ingested(session: Session, note: Note, *, created: bool) -> IngestedOut:
         created=created,
         text=note.text,
         pii_types=note.pii_types,
+        borough=note.borough,
+        bcu=note.bcu,
+        area_inferred=note.area_inferred,
+        places=[PlaceOut.model_validate(place) for place in note.places],
         themes=themes,
         scores=prediction.scores if prediction else {},
         evidence=_spans(prediction.evidence if prediction else {}),
@@ -236,6 +258,8 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         received_at=note.received_at,
         borough=note.borough,
         bcu=note.bcu,
+        area_inferred=note.area_inferred,
+        places=[PlaceOut.model_validate(place) for place in note.places],
         location=note.location,
         walk_id=note.walk_id,
         themes=themes,

@@ -246,3 +246,34 @@ def test_ingest_stores_redacted_text_and_pii_types_only(api: Api) -> None:
         assert row is not None
         assert row.original_text is None
         assert "Aisha" not in row.text
+
+
+def test_area_is_inferred_from_places_in_the_text(api: Api) -> None:
+    notes = [
+        {
+            "text": "Walked from Seven Sisters stn along the dark path, nobody about",
+            "external_id": "p1",
+        },
+        {"text": "Seven Sisters stn exit is dark", "external_id": "p2", "borough": "Camden"},
+        {"text": "Lovely walk, thanks", "external_id": "p3"},
+    ]
+    inferred, given, none = ingest(api, notes).json()["notes"]
+    assert (inferred["borough"], inferred["bcu"], inferred["area_inferred"]) == (
+        "Haringey",
+        "North",
+        True,
+    )
+    place = inferred["places"][0]
+    assert (place["name"], place["borough"]) == ("Seven Sisters", "Haringey")
+    assert inferred["text"][place["start"] : place["end"]] == "Seven Sisters"
+    assert (given["borough"], given["area_inferred"]) == ("Camden", False)
+    assert (none["borough"], none["bcu"], none["area_inferred"], none["places"]) == (
+        None,
+        None,
+        False,
+        [],
+    )
+    rows = api.client.get(
+        "/v1/counts", params={"group_by": "bcu"}, headers=api.headers("reader")
+    ).json()["rows"]
+    assert "North" in {row["bcu"] for row in rows}
