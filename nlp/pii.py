@@ -502,7 +502,7 @@ class PiiDetector:
             places = [(p.start, p.end) for p in self.gazetteer.find(text)]
             people = person_spans(text, doc, places, self.given_names)
             found += [s for s in people if not _overlaps(s, found)]
-            results.append(_resolve(found))
+            results.append(resolve_overlaps(found))
         return results
 
     def detect(self, text: str) -> list[PiiSpan]:
@@ -513,7 +513,7 @@ def _overlaps(span: PiiSpan, others: Sequence[PiiSpan]) -> bool:
     return any(o.start < span.end and span.start < o.end for o in others)
 
 
-def _resolve(spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+def resolve_overlaps(spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """Keep the earliest-starting, then longest, span of any overlapping group."""
     kept: list[PiiSpan] = []
     for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
