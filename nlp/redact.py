@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from nlp.gazetteer import PlaceMention
 from nlp.pii import PiiDetector, PiiSpan
+from nlp.places import all_places
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ class Redactor:
         gazetteer = self.detector.gazetteer
         return [
             Redacted(
-                text=text, spans=placeholders(text, labels), places=tuple(gazetteer.find(text))
+                text=text,
+                spans=placeholders(text, labels),
+                places=tuple(all_places(text, gazetteer.find(text))),
             )
             for text, labels in zip(current, found, strict=True)
         ]

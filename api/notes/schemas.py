@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from nlp.normalise import normalise
 from training.records import MAX_TEXT_CHARS
 
 MAX_BATCH = 1000
@@ -29,7 +30,7 @@ class NoteIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, text: str) -> str:
-        if not text.strip():
+        if not normalise(text):
             raise ValueError("the text is empty")
         return text
 

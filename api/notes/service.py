@@ -18,6 +18,7 @@ from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
 from nlp.gazetteer import PlaceMention
+from nlp.normalise import normalise
 from nlp.places import infer_area
 from nlp.redact import Redacted, Redactor
 
@@ -89,8 +90,9 @@ def ingest(
 ) -> list[IngestedOut]:
     """Redact, classify and store the new notes with their predictions; return all in order.
 
-    The redacted text is what is classified, stored and returned, so evidence
-    spans point into it; the original is kept only if `keep_original`.
+    The text is normalised (Unicode, whitespace) and redacted; that text is what
+    is classified, stored and returned, so evidence and place spans point into it.
+    The original is kept only if `keep_original`.
 
     A note whose external id this client already sent is not stored again: its
     stored answer comes back with `created: false`.
@@ -104,7 +106,7 @@ def ingest(
         session, client, [n.external_id for n in notes if n.external_id is not None]
     )
     fresh = [n for n in notes if n.external_id not in known]
-    redacted = redactor.redact_many([n.text for n in fresh])
+    redacted = redactor.redact_many([normalise(n.text) for n in fresh])
     predictions = iter(predictor.classify([r.text for r in redacted]))
     texts = iter(redacted)
     received = datetime.now(UTC).replace(tzinfo=None)

@@ -277,3 +277,13 @@ def test_area_is_inferred_from_places_in_the_text(api: Api) -> None:
         "/v1/counts", params={"group_by": "bcu"}, headers=api.headers("reader")
     ).json()["rows"]
     assert "North" in {row["bcu"] for row in rows}
+
+
+def test_stored_text_is_normalised_and_blank_after_normalising_is_refused(api: Api) -> None:
+    stored = ingest(api, [{"text": "  Dark\u00a0path,\t no  lights \u200b"}]).json()["notes"][0]
+    assert stored["text"] == "Dark path, no lights"
+    before = api.rows(Note)
+    refused = ingest(api, [{"text": "\u200b\u200b \u00a0"}])
+    assert refused.status_code == 422
+    assert "the text is empty" in refused.json()["detail"]
+    assert api.rows(Note) == before

@@ -38,3 +38,18 @@ def test_gazetteer_finds_stations_aliases_and_boroughs_but_not_common_words(area
         ("Elephant & Castle", "Southwark"),
         ("Southwark", "Southwark"),
     ]
+
+
+def test_named_streets_parks_and_estates_are_found_but_not_resolved() -> None:
+    from nlp.places import named_places
+
+    text = "Walked Hoe St to Lloyd Park, then the Kingsmead Estate and Regent's Canal; Pt Ann said"
+    found = [(m.name, m.kind, m.borough) for m in named_places(text)]
+    assert found == [
+        ("Hoe St", "street", None),
+        ("Lloyd Park", "park", None),
+        ("Kingsmead Estate", "estate", None),
+        ("Regent's Canal", "waterway", None),
+    ]
+    for m in named_places(text):
+        assert text[m.start : m.end] == m.name
