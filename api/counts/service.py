@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from api.db.tables import Note, NoteTheme
@@ -49,23 +49,63 @@ class CountResult:
 
 
 def count(session: Session, query: CountQuery) -> CountResult:
-    columns = [_group_column(name, query.period) for name in query.group_by]
-    pairs = func.count().label("count")
-    notes = func.count(distinct(NoteTheme.note_id)).label("notes")
-    statement = select(*columns, pairs, notes).where(*_theme_filters(query))
+    """Rows and totals, each by one scan without DISTINCT where the query allows it.
+
+    Each note stores how many effective themes it has (`theme_count`), so that a
+    count grouped by area, source or period, or the totals, reads the notes table
+    once: pairs are `sum(theme_count)`, notes with a theme `theme_count > 0`.
+    Grouped by theme, each (note, theme) row is one note, so count is notes. Only a
+    theme filter without theme grouping needs DISTINCT over note_themes.
+    """
+    result = CountResult(query=query)
+    result.rows = _rows(session, query)
+    if query.themes:
+        pairs, with_theme = session.execute(
+            select(func.count(), func.count(distinct(NoteTheme.note_id))).where(
+                *_theme_filters(query)
+            )
+        ).one()
+        result.total_pairs, result.notes_with_theme = int(pairs), int(with_theme)
+        result.notes = result.notes_with_theme
+        return result
+    has_theme = case((Note.theme_count > 0, 1), else_=0)
+    notes, with_theme, pairs = session.execute(
+        select(func.count(), func.sum(has_theme), func.sum(Note.theme_count)).where(
+            *_common_filters(Note, query)
+        )
+    ).one()
+    result.notes, result.notes_with_theme, result.total_pairs = (
+        int(notes),
+        int(with_theme or 0),
+        int(pairs or 0),
+    )
+    return result
+
+
+def _rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
+    if "theme" in query.group_by or query.themes:
+        columns = [_group_column(NoteTheme, name, query.period) for name in query.group_by]
+        notes = (
+            func.count() if "theme" in query.group_by else func.count(distinct(NoteTheme.note_id))
+        )
+        statement = select(*columns, func.count().label("count"), notes.label("notes")).where(
+            *_theme_filters(query)
+        )
+    else:
+        columns = [_group_column(Note, name, query.period) for name in query.group_by]
+        statement = select(
+            *columns, func.sum(Note.theme_count).label("count"), func.count().label("notes")
+        ).where(*_common_filters(Note, query), Note.theme_count > 0)
     if columns:
         statement = statement.group_by(*columns).order_by(*columns)
-    result = CountResult(query=query)
+    rows = []
     for row in session.execute(statement):
         values = row._mapping
+        if not values["notes"]:
+            continue  # no matching note at all (an ungrouped count over nothing)
         group = {name: _plain(values[name]) for name in query.group_by}
-        result.rows.append({**group, "count": values["count"], "notes": values["notes"]})
-    totals = session.execute(
-        select(func.count(), func.count(distinct(NoteTheme.note_id))).where(*_theme_filters(query))
-    ).one()
-    result.total_pairs, result.notes_with_theme = int(totals[0]), int(totals[1])
-    result.notes = _matching_notes(session, query)
-    return result
+        rows.append({**group, "count": int(values["count"]), "notes": int(values["notes"])})
+    return rows
 
 
 def as_json(result: CountResult) -> dict[str, Any]:
@@ -102,10 +142,10 @@ def as_csv(result: CountResult) -> str:
     return out.getvalue()
 
 
-def _group_column(name: str, period: Period) -> ColumnElement[Any]:
+def _group_column(table: Any, name: str, period: Period) -> ColumnElement[Any]:
     if name == "period":
-        return getattr(NoteTheme, period).label("period")
-    return getattr(NoteTheme, name).label(name)
+        return getattr(table, period).label("period")
+    return getattr(table, name).label(name)
 
 
 def _theme_filters(query: CountQuery) -> list[ColumnElement[bool]]:
@@ -126,20 +166,6 @@ def _common_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
         if value is not None:
             filters.append(getattr(table, name) == value)
     return filters
-
-
-def _matching_notes(session: Session, query: CountQuery) -> int:
-    if query.themes:
-        return int(
-            session.scalar(
-                select(func.count(distinct(NoteTheme.note_id))).where(*_theme_filters(query))
-            )
-            or 0
-        )
-    return int(
-        session.scalar(select(func.count()).select_from(Note).where(*_common_filters(Note, query)))
-        or 0
-    )
 
 
 def _plain(value: Any) -> Any:

@@ -62,6 +62,7 @@ class Note(Base):
     walk_id: Mapped[str | None] = mapped_column(String(100))
     places: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     area_inferred: Mapped[bool] = mapped_column(default=False)
+    theme_count: Mapped[int] = mapped_column(Integer, default=0)
     prediction_id: Mapped[int | None] = mapped_column(Integer)
     reviewed: Mapped[bool] = mapped_column(default=False)
 

@@ -39,6 +39,7 @@ def add_prediction(session: Session, note: Note, prediction: Prediction) -> None
 
 def set_effective_themes(session: Session, note: Note, themes: Sequence[str]) -> None:
     session.execute(delete(NoteTheme).where(NoteTheme.note_id == note.id))
+    note.theme_count = len(themes)
     session.add_all(
         NoteTheme(
             note_id=note.id,
