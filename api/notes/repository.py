@@ -28,32 +28,43 @@ def existing_external_ids(
     return {note.external_id: note for note in rows if note.external_id is not None}
 
 
-def add_prediction(session: Session, note: Note, prediction: Prediction) -> None:
-    """Store a prediction and, unless a review overrides it, make its themes effective."""
-    session.add(prediction)
+def add_new_notes(
+    session: Session, notes: Sequence[Note], predictions: Sequence[Prediction]
+) -> None:
+    """Insert new notes, their predictions and effective themes in three batched statements."""
+    session.add_all(notes)
     session.flush()
-    note.prediction_id = prediction.id
-    if not note.reviewed:
-        set_effective_themes(session, note, prediction.themes)
+    for note, prediction in zip(notes, predictions, strict=True):
+        prediction.note_id = note.id
+    session.add_all(predictions)
+    session.flush()
+    rows = []
+    for note, prediction in zip(notes, predictions, strict=True):
+        note.prediction_id = prediction.id
+        note.theme_count = len(prediction.themes)
+        rows += [_theme_row(note, theme) for theme in prediction.themes]
+    session.add_all(rows)
+    session.flush()
+
+
+def _theme_row(note: Note, theme: str) -> NoteTheme:
+    return NoteTheme(
+        note_id=note.id,
+        theme=theme,
+        created_at=note.created_at,
+        day=note.day,
+        week=note.week,
+        month=note.month,
+        source=note.source,
+        borough=note.borough,
+        bcu=note.bcu,
+    )
 
 
 def set_effective_themes(session: Session, note: Note, themes: Sequence[str]) -> None:
     session.execute(delete(NoteTheme).where(NoteTheme.note_id == note.id))
     note.theme_count = len(themes)
-    session.add_all(
-        NoteTheme(
-            note_id=note.id,
-            theme=theme,
-            created_at=note.created_at,
-            day=note.day,
-            week=note.week,
-            month=note.month,
-            source=note.source,
-            borough=note.borough,
-            bcu=note.bcu,
-        )
-        for theme in themes
-    )
+    session.add_all(_theme_row(note, theme) for theme in themes)
 
 
 def prediction_of(session: Session, note: Note) -> Prediction | None:

@@ -107,44 +107,47 @@ def ingest(
     )
     fresh = [n for n in notes if n.external_id not in known]
     redacted = redactor.redact_many([normalise(n.text) for n in fresh])
-    predictions = iter(predictor.classify([r.text for r in redacted]))
-    texts = iter(redacted)
+    predictions = predictor.classify([r.text for r in redacted])
     received = datetime.now(UTC).replace(tzinfo=None)
+    new = [
+        _new_note(client, note_in, text, areas, received, keep_original)
+        for note_in, text in zip(fresh, redacted, strict=True)
+    ]
+    rows = [_prediction_row(prediction, received) for prediction in predictions]
+    try:
+        repository.add_new_notes(session, new, rows)
+    except IntegrityError as err:
+        raise ConflictError(
+            "Another request stored a note with the same external id at the same moment; send this batch again."
+        ) from err
+    created = iter(zip(new, rows, strict=True))
     results = []
     for note_in in notes:
         existing = known.get(note_in.external_id) if note_in.external_id else None
         if existing is not None:
             results.append(_ingested(session, existing, created=False))
-            continue
-        note = _store(session, client, note_in, next(texts), next(predictions), areas, received)
-        if keep_original:
-            note.original_text = note_in.text
-        results.append(_ingested(session, note, created=True))
-    try:
-        session.flush()
-    except IntegrityError as err:
-        raise ConflictError(
-            "Another request stored a note with the same external id at the same moment; send this batch again."
-        ) from err
+        else:
+            note, row = next(created)
+            results.append(_ingested_output(note, row, themes=sorted(row.themes), created=True))
     return results
 
 
-def _store(
-    session: Session,
+def _new_note(
     client: str,
     note_in: NoteIn,
     redacted: Redacted,
-    prediction: ModelPrediction,
     areas: Areas,
     received: datetime,
+    keep_original: bool,
 ) -> Note:
     created_at = utc_naive(note_in.created_at) if note_in.created_at else received
     day, week, month = repository.calendar(created_at)
     borough, bcu, inferred = _area(note_in, redacted.places, areas)
-    note = Note(
+    return Note(
         client=client,
         external_id=note_in.external_id,
         text=redacted.text,
+        original_text=note_in.text if keep_original else None,
         pii_types=redacted.types,
         source=note_in.source,
         created_at=created_at,
@@ -160,21 +163,16 @@ def _store(
         walk_id=note_in.walk_id,
         reviewed=False,
     )
-    session.add(note)
-    session.flush()
-    repository.add_prediction(
-        session,
-        note,
-        Prediction(
-            note_id=note.id,
-            model_version=prediction.model,
-            themes=prediction.themes,
-            scores=prediction.scores,
-            evidence={k: [list(s) for s in v] for k, v in prediction.evidence.items()},
-            created_at=received,
-        ),
+
+
+def _prediction_row(prediction: ModelPrediction, received: datetime) -> Prediction:
+    return Prediction(
+        model_version=prediction.model,
+        themes=prediction.themes,
+        scores=prediction.scores,
+        evidence={k: [list(s) for s in v] for k, v in prediction.evidence.items()},
+        created_at=received,
     )
-    return note
 
 
 def _area(
@@ -195,6 +193,12 @@ def _area(
 def _ingested(session: Session, note: Note, *, created: bool) -> IngestedOut:
     prediction = repository.prediction_of(session, note)
     themes = repository.effective_themes(session, [note.id])[note.id]
+    return _ingested_output(note, prediction, themes=themes, created=created)
+
+
+def _ingested_output(
+    note: Note, prediction: Prediction | None, *, themes: list[str], created: bool
+) -> IngestedOut:
     return IngestedOut(
         id=note.id,
         external_id=note.external_id,
