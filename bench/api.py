@@ -278,21 +278,21 @@ def describe_database(engine: Engine) -> dict[str, str]:
     return {"backend": backend, "version": version}
 
 
-def server_env(home: Path, url: str, port: int) -> dict[str, str]:
+def server_env(home: Path, url: str, port: int, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WALKTALK_")}
     env.update(
         WALKTALK_HOME=str(home),
         WALKTALK_DATABASE_URL=url,
         WALKTALK_HOST="127.0.0.1",
         WALKTALK_PORT=str(port),
-        WALKTALK_WORKERS="1",
+        WALKTALK_WORKERS=str(workers),
         WALKTALK_LOG_LEVEL="warning",
     )
     return env
 
 
 @contextmanager
-def running_server(home: Path, url: str) -> Iterator[str]:
+def running_server(home: Path, url: str, workers: int = 1) -> Iterator[str]:
     """`walktalk serve` in its own session; yields its base URL once /readyz answers 200."""
     port = free_port()
     log_path = home / "server.log"
@@ -300,7 +300,7 @@ def running_server(home: Path, url: str) -> Iterator[str]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
-            env=server_env(home, url, port),
+            env=server_env(home, url, port, workers),
             cwd=home,  # no stray .env from the caller's folder
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -781,7 +781,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     print(
         f"machine: {m['cpus']} CPUs ({m['usable_cpus']} usable), {m['platform']}, Python {m['python']}"
     )
-    print(f"database: {d['backend']} {d['version']}; server: walktalk serve, 1 uvicorn worker")
+    print(f"database: {d['backend']} {d['version']}; server: walktalk serve")
     print(f"load: at most {args.max_requests} requests or {args.duration:g} s per run")
     print(load_header())
     for result in report.load:
@@ -826,6 +826,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="timed calls per counts query (10)")
     parser.add_argument("--batch", type=int, default=100, help="notes per ingest request")
     parser.add_argument("--seed", type=int, default=7, help="random seed for synthetic notes")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
     args = parser.parse_args(argv)
     quick = {
@@ -870,7 +871,7 @@ def run(args: argparse.Namespace) -> Report:
         train_model(home)
         keys, described = prepare_database(url)
         report = Report(machine=machine(), database=described)
-        base_url = stack.enter_context(running_server(home, url))
+        base_url = stack.enter_context(running_server(home, url, args.workers))
         print(f"server ready at {base_url} ({described['backend']})", flush=True)
         report.load = load_phase(args, base_url, keys["tagger"], seed)
         counts_phase(args, url, base_url, keys["reader"], seed, report)
