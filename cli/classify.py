@@ -26,6 +26,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cli.context import active_predictor, context
 from models.predict import Predictor
+from training.readers import jsonl_rows
 from training.records import MAX_TEXT_CHARS
 
 BATCH = 256
@@ -147,20 +148,7 @@ def _records(
     if fmt is Format.csv:
         yield from _csv_records(stream)
         return
-    for number, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield number, "is not valid UTF-8 text"
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            yield number, f"is not valid JSON ({err.msg} at column {err.colno})"
-            continue
-        yield number, record if isinstance(record, dict) else "must be a JSON object"
+    yield from jsonl_rows(stream)
 
 
 def _csv_records(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, object] | str]]:

@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from nlp.errors import DataFileError
 
@@ -53,23 +54,28 @@ def read_rows(path: Path) -> Iterator[Row]:
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, "is not valid UTF-8 text"
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line.rstrip("\r\n"))
-            except json.JSONDecodeError as err:
-                yield number, f"is not valid JSON ({err.msg} at column {err.colno})"
-                continue
-            if not isinstance(record, dict):
-                yield number, f"must be a JSON object, got {type(record).__name__}"
-                continue
-            yield number, record
+        yield from jsonl_rows(handle)
+
+
+def jsonl_rows(stream: IO[bytes]) -> Iterator[Row]:
+    """(line, object) or (line, problem) for each non-blank line of a JSON lines stream."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, "is not valid UTF-8 text"
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line.rstrip("\r\n"))
+        except json.JSONDecodeError as err:
+            yield number, f"is not valid JSON ({err.msg} at column {err.colno})"
+            continue
+        if not isinstance(record, dict):
+            yield number, f"must be a JSON object, got {type(record).__name__}"
+            continue
+        yield number, record
 
 
 def _parquet_rows(path: Path) -> Iterator[Row]:

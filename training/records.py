@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -27,22 +27,6 @@ from pydantic import (
 )
 
 MAX_TEXT_CHARS = 10_000
-PII_LABELS = ("PERSON", "PHONE", "EMAIL", "POSTCODE", "VEHICLE_REG")
-HARD_CASE_KINDS = (
-    "negation",
-    "resolved",
-    "time_of_day",
-    "alone_not_isolated",
-    "presence_only",
-    "station_as_place",
-    "paraphrase",
-    "reported_speech",
-    "sarcasm",
-    "mention_only",
-    "private_vehicle",
-    "outside_themes",
-)
-
 Source = Literal["officer", "participant"]
 PiiLabel = Literal["PERSON", "PHONE", "EMAIL", "POSTCODE", "VEHICLE_REG"]
 HardCase = Literal[
@@ -125,3 +109,7 @@ class LabelledNote(BaseModel):
                     f"PII spans {before.start}-{before.end} and {after.start}-{after.end} overlap"
                 )
         return pii
+
+
+PII_LABELS: tuple[str, ...] = get_args(PiiLabel)
+HARD_CASE_KINDS: tuple[str, ...] = get_args(HardCase)
