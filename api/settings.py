@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from nlp.pipeline import DEFAULT_PIPELINE
 from nlp.resources import (
     DEFAULT_AREAS,
+    DEFAULT_DISTRICTS,
     DEFAULT_GIVEN_NAMES,
     DEFAULT_STATIONS,
     DEFAULT_TAXONOMY,
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     )
     stations_path: Path = Field(
         default=DEFAULT_STATIONS, description="YAML gazetteer of stations and their boroughs."
+    )
+    districts_path: Path = Field(
+        default=DEFAULT_DISTRICTS, description="YAML gazetteer of districts and their boroughs."
     )
     given_names_path: Path = Field(
         default=DEFAULT_GIVEN_NAMES, description="Given names (one per line) used to find people."

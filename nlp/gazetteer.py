@@ -1,4 +1,4 @@
-"""Place names walktalk knows: London boroughs and rail-transit stations.
+"""Place names walktalk knows: London boroughs, districts and rail-transit stations.
 
 Used two ways: to find where a note is about (a station or borough named in the
 text resolves to a borough, and so to a BCU), and to keep place names out of
@@ -45,19 +45,37 @@ class Gazetteer:
         return mentions
 
 
-def load_gazetteer(stations_path: Path, areas: Areas) -> Gazetteer:
-    """Boroughs (from the area table) and stations (with aliases) in one matcher."""
-    try:
-        raw = yaml.safe_load(stations_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise AreasError(f"Cannot read the station gazetteer {stations_path}: {err}") from err
+def load_gazetteer(
+    stations_path: Path, areas: Areas, *, districts_path: Path | None = None
+) -> Gazetteer:
+    """Boroughs (from the area table), stations and districts (with aliases) in one matcher."""
     entries: dict[str, tuple[str, str, str | None]] = {}
-    for station in raw.get("stations") or []:
-        for name in [station["name"], *(station.get("aliases") or [])]:
-            entries.setdefault(name.lower(), (station["name"], "station", station.get("borough")))
+    for kind, path, key in (
+        ("station", stations_path, "stations"),
+        ("district", districts_path, "districts"),
+    ):
+        if path is None or (kind == "district" and not path.exists()):
+            continue
+        for item in _read(path).get(key) or []:
+            canonical, borough = str(item["name"]), item.get("borough")
+            aliases = [str(alias) for alias in item.get("aliases") or []]  # type: ignore[attr-defined]
+            for name in [canonical, *aliases]:
+                entries.setdefault(
+                    name.lower(), (canonical, kind, str(borough) if borough else None)
+                )
     for borough in areas.boroughs:
         entries.setdefault(borough.lower(), (borough, "borough", borough))
-    names = sorted(entries, key=len, reverse=True)
+    names = sorted(entries, key=len, reverse=True)  # longest first: "Seven Sisters" before "Seven"
     alternation = "|".join(re.escape(name) for name in names)
     pattern = re.compile(rf"(?<![\w'’])(?:{alternation})(?![\w'’])", re.IGNORECASE)
     return Gazetteer(pattern=pattern, entries=entries)
+
+
+def _read(path: Path) -> dict[str, list[dict[str, object]]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise AreasError(f"Cannot read the gazetteer {path}: {err}") from err
+    if not isinstance(raw, dict):
+        raise AreasError(f"The gazetteer {path} must be a mapping.")
+    return raw
