@@ -53,3 +53,17 @@ def test_named_streets_parks_and_estates_are_found_but_not_resolved() -> None:
     ]
     for m in named_places(text):
         assert text[m.start : m.end] == m.name
+
+
+def test_districts_resolve_to_their_borough(areas: Areas) -> None:
+    from nlp.resources import DEFAULT_DISTRICTS
+
+    gazetteer = load_gazetteer(DEFAULT_STATIONS, areas, districts_path=DEFAULT_DISTRICTS)
+    found = [
+        (m.name, m.kind, m.borough)
+        for m in gazetteer.find("Walking home through Peckham to Dulwich")
+    ]
+    assert found == [("Peckham", "district", "Southwark"), ("Dulwich", "district", "Southwark")]
+    guess = infer_area(gazetteer.find("Walking home through Peckham to Dulwich"), areas)
+    assert guess is not None
+    assert (guess.borough, guess.bcu) == ("Southwark", "Central South")
