@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -109,7 +109,3 @@ class LabelledNote(BaseModel):
                     f"PII spans {before.start}-{before.end} and {after.start}-{after.end} overlap"
                 )
         return pii
-
-
-PII_LABELS: tuple[str, ...] = get_args(PiiLabel)
-HARD_CASE_KINDS: tuple[str, ...] = get_args(HardCase)
