@@ -61,7 +61,8 @@ def redact_command(
     output: Annotated[str, typer.Option("--output", help="File to write, or - for stdout.")] = "-",
 ) -> None:
     """Redact personal data from notes: {"id", "text"} lines in, {"id", "text", "pii"} out."""
-    redactor = build_redactor(context().settings, context().areas)
+    ctx = context()
+    redactor = build_redactor(ctx.settings, ctx.areas)
     with ExitStack() as stack:
         source = (
             sys.stdin if input == "-" else stack.enter_context(Path(input).open(encoding="utf-8"))

@@ -193,7 +193,7 @@ def _card(
 
 def _card_markdown(card: dict[str, Any], report: EvaluationReport) -> str:
     head = [
-        f"# Model card: `{card.get('version', report.model)}`",
+        f"# Model card: `{report.model}`",
         "",
         f"- kind: {card['kind']}, params: `{card['params']}`",
         f"- taxonomy version {card['taxonomy_version']}: {', '.join(card['themes'])}",
