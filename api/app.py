@@ -21,6 +21,7 @@ from api.errors import install_error_handlers
 from api.meta.routes import router as meta_router
 from api.middleware import BodyLimit, Metrics, RequestContext
 from api.notes.routes import router as notes_router
+from api.reviews.routes import router as review_router
 from api.settings import Settings
 from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
@@ -77,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (classify_router, notes_router, counts_router, meta_router):
+    for router in (classify_router, notes_router, review_router, counts_router, meta_router):
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics)

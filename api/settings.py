@@ -81,3 +81,16 @@ class Settings(BaseSettings):
         default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    review_lease_seconds: int = Field(
+        default=900,
+        ge=30,
+        le=86_400,
+        description="How long a note handed out by the review queue stays with one reviewer.",
+    )
+    second_review_rate: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of reviewed notes that a second reviewer also reviews (0 = none); "
+        "when two reviewers disagree the note goes to an analyst or admin to adjudicate.",
+    )

@@ -31,6 +31,12 @@ class Predictor:
     lexicon: CueLexicon
     version: str
 
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """Each theme's decision threshold (a score at or above it picks the theme)."""
+        names, values = self.model.theme_names_, self.model.thresholds_
+        return {name: float(value) for name, value in zip(names, values, strict=True)}
+
     def classify(self, texts: Sequence[str]) -> list[Prediction]:
         """Predictions in input order; a batch gives the same answers as one by one."""
         names = self.model.theme_names_

@@ -4,9 +4,9 @@
 | --- | --- |
 | tagger | classify texts, ingest notes |
 | reader | read notes and counts |
-| reviewer | read notes, correct labels (issue 6) |
-| analyst | read notes and counts, manage models and training (issue 6) |
-| admin | everything |
+| reviewer | read notes, work through the review queue, correct labels |
+| analyst | read notes and counts, adjudicate disputed reviews, manage models and training |
+| admin | everything (and force a model past the promotion gate) |
 
 Every role may read the taxonomy and the model registry's summary.
 """
@@ -31,7 +31,9 @@ class Permission(StrEnum):
     read_counts = "read_counts"
     read_meta = "read_meta"
     review = "review"
+    adjudicate = "adjudicate"
     manage_models = "manage_models"
+    force_models = "force_models"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -43,6 +45,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.read_notes,
             Permission.read_counts,
             Permission.read_meta,
+            Permission.adjudicate,
             Permission.manage_models,
         }
     ),

@@ -6,11 +6,19 @@
   in SQLite and PostgreSQL alike.
 - `predictions`: the model's answer for a note (themes, scores, version); one row
   per note per model version, the note pointing at its current one.
-- `reviews`: append-only human corrections (issue 6 fills it).
+- `reviews`: append-only human corrections: who, when, themes before and after,
+  the model's themes and version at the time, a comment.
+- `review_leases`: which reviewer holds which note, until when.
+- `jobs`: background training runs and re-tags, with progress and a log.
 - `note_themes`: the *effective* themes of each note (latest review, else the
   current prediction), with the note's filter columns copied in, so that counts
   are one scan of one indexed table. Rewritten in the same transaction as the
   prediction or review that changes it.
+- `count_cells`: note and (note, theme) counts pre-aggregated per day, theme
+  ('' for all notes), source, borough and BCU ('' for none: NULLs never collide
+  in a unique key, so upserts could not merge them), updated in the same
+  transaction as `note_themes`, so that /v1/counts reads a few hundred thousand
+  small rows instead of every note.
 - `api_keys`: hashed API keys and their roles.
 - `idempotency`: responses already given to a client for an Idempotency-Key.
 """
@@ -26,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -42,6 +51,7 @@ class Note(Base):
     __table_args__ = (
         UniqueConstraint("client", "external_id", name="uq_notes_client_external_id"),
         Index("ix_notes_created_at", "created_at"),
+        Index("ix_notes_review_queue", "review_status", "review_priority"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -65,6 +75,12 @@ class Note(Base):
     theme_count: Mapped[int] = mapped_column(Integer, default=0)
     prediction_id: Mapped[int | None] = mapped_column(Integer)
     reviewed: Mapped[bool] = mapped_column(default=False)
+    # Where the note stands in review: None (not reviewed), "reviewed",
+    # "awaiting_second", "agreed", "disputed" or "adjudicated".
+    review_status: Mapped[str | None] = mapped_column(String(20))
+    # How much a review would help (higher first in the queue): near a threshold,
+    # or two model versions disagree.
+    review_priority: Mapped[float] = mapped_column(default=0.0)
 
 
 class Prediction(Base):
@@ -88,8 +104,42 @@ class Review(Base):
     themes_before: Mapped[list[str]] = mapped_column(JSON)
     themes: Mapped[list[str]] = mapped_column(JSON)
     model_version: Mapped[str | None] = mapped_column(String(64))
+    predicted_themes: Mapped[list[str] | None] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(20), default="review")
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class ReviewLease(Base):
+    """A note handed to one reviewer until `expires_at`; nobody else gets it meanwhile."""
+
+    __tablename__ = "review_leases"
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    reviewer: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), index=True)
+
+
+class Job(Base):
+    """A background job (a training run or a re-tag) and how far it has got."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    log: Mapped[list[str]] = mapped_column(JSON, default=list)
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
 
 
 class NoteTheme(Base):
@@ -135,3 +185,24 @@ class Idempotency(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class CountCell(Base):
+    """One cell of counts; see api/counts/cells.py for how it is kept up to date."""
+
+    __tablename__ = "count_cells"
+    __table_args__ = (
+        PrimaryKeyConstraint("day", "theme", "source", "borough", "bcu", name="pk_count_cells"),
+        Index("ix_count_cells_theme_day", "theme", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
+    borough: Mapped[str] = mapped_column(String(60))
+    bcu: Mapped[str] = mapped_column(String(40))
+    week: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    notes_with_theme: Mapped[int] = mapped_column(Integer, default=0)
+    pairs: Mapped[int] = mapped_column(Integer, default=0)

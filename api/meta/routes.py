@@ -1,4 +1,4 @@
-"""/v1/themes, /v1/models, /healthz, /readyz, /metrics."""
+"""/v1/themes, /v1/models, /v1/me, /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from api.deps import CanReadMeta, Db, Model, Themes
+from api.auth.roles import GRANTS
+from api.deps import Caller, CanReadMeta, Db, Model, Themes
 from api.errors import UnavailableError
 
 router = APIRouter(tags=["meta"])
@@ -48,6 +49,16 @@ def models(model: Model, _: CanReadMeta) -> dict[str, Any]:
             }
             for v in registry.versions()
         ],
+    }
+
+
+@router.get("/v1/me")
+def me(caller: Caller) -> dict[str, Any]:
+    """Who the key belongs to and what it may do (the web pages show only that)."""
+    return {
+        "name": caller.name,
+        "role": caller.role.value,
+        "permissions": sorted(p.value for p in GRANTS[caller.role]),
     }
 
 

@@ -14,6 +14,7 @@ from api.db.tables import Note, Prediction
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
+from api.reviews.priority import review_priority
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
@@ -114,6 +115,9 @@ def ingest(
         for note_in, text in zip(fresh, redacted, strict=True)
     ]
     rows = [_prediction_row(prediction, received) for prediction in predictions]
+    thresholds = predictor.thresholds
+    for note, prediction in zip(new, predictions, strict=True):
+        note.review_priority = review_priority(prediction.scores, thresholds)
     try:
         repository.add_new_notes(session, new, rows)
     except IntegrityError as err:

@@ -1,0 +1,175 @@
+"""/v1/review/*, PUT /v1/notes/{id}/labels and GET /v1/notes/{id}/history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from api.auth.keys import Principal
+from api.auth.roles import Permission, allowed
+from api.db.tables import Note, Review
+from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, Themes
+from api.errors import ForbiddenError
+from api.notes import repository
+from api.notes.schemas import PredictionOut
+from api.reviews import queue, service
+from api.reviews.priority import nearest_threshold
+from api.reviews.schemas import (
+    HistoryOut,
+    LabelsIn,
+    LabelsOut,
+    PredictionRecord,
+    QueueItem,
+    QueueOut,
+    ReviewOut,
+)
+from api.reviews.stats import review_stats
+
+router = APIRouter(tags=["review"])
+
+
+def reviewer_of(caller: Principal) -> queue.Reviewer:
+    """What the caller may do in review; 403 for roles that take no part in it."""
+    who = queue.Reviewer(
+        name=caller.name,
+        reviews=allowed(caller.role, Permission.review),
+        adjudicates=allowed(caller.role, Permission.adjudicate),
+    )
+    if not (who.reviews or who.adjudicates):
+        raise ForbiddenError(f"The role '{caller.role}' takes no part in review.")
+    return who
+
+
+@router.get("/v1/review/queue", response_model=QueueOut)
+def review_queue(
+    db: Db,
+    model: Model,
+    settings: AppSettings,
+    caller: Caller,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> QueueOut:
+    """Notes to review, most useful first, each leased to the caller for a while."""
+    who = reviewer_of(caller)
+    now = _now()
+    leased = queue.lease_next(
+        db, who, limit=limit, lease_seconds=settings.review_lease_seconds, now=now
+    )
+    thresholds = model.current().thresholds
+    themes = repository.effective_themes(db, [note.id for note, _ in leased])
+    items = [_item(db, note, expires, themes[note.id], thresholds) for note, expires in leased]
+    return QueueOut(
+        items=items,
+        remaining=queue.remaining(db, who, now=now),
+        lease_seconds=settings.review_lease_seconds,
+    )
+
+
+@router.delete("/v1/review/queue/{note_id}", status_code=204)
+def skip_note(note_id: int, db: Db, caller: Caller) -> Response:
+    """Give a leased note back to the queue without reviewing it."""
+    queue.release(db, note_id, reviewer_of(caller).name)
+    return Response(status_code=204)
+
+
+@router.put("/v1/notes/{note_id}/labels", response_model=LabelsOut)
+def set_labels(
+    note_id: int, body: LabelsIn, db: Db, taxonomy: Themes, settings: AppSettings, caller: Caller
+) -> LabelsOut:
+    """Correct a note's themes; counts use them at once. Appends to the note's history."""
+    outcome = service.record_review(
+        db,
+        note_id=note_id,
+        reviewer=reviewer_of(caller),
+        themes=body.themes,
+        known_themes=taxonomy.names,
+        comment=body.comment,
+        second_review_rate=settings.second_review_rate,
+    )
+    db.commit()
+    return LabelsOut(
+        note_id=note_id,
+        themes=outcome.review.themes,
+        status=outcome.status,
+        review=_review_out(outcome.review),
+    )
+
+
+@router.get("/v1/notes/{note_id}/history", response_model=HistoryOut)
+def note_history(note_id: int, db: Db, _: CanReadNotes) -> HistoryOut:
+    """Every prediction and review of a note, oldest first."""
+    note, predictions, reviews = service.history(db, note_id)
+    return HistoryOut(
+        note_id=note.id,
+        status=note.review_status,
+        themes=repository.effective_themes(db, [note.id])[note.id],
+        predictions=[
+            PredictionRecord(
+                id=p.id,
+                model_version=p.model_version,
+                themes=p.themes,
+                scores=p.scores,
+                created_at=p.created_at,
+                current=p.id == note.prediction_id,
+            )
+            for p in predictions
+        ],
+        reviews=[_review_out(r) for r in reviews],
+    )
+
+
+@router.get("/v1/review/stats")
+def stats(db: Db, taxonomy: Themes, caller: Caller) -> dict[str, Any]:
+    """Review counts and per-theme agreement (Cohen's kappa) between reviewers and with the model."""
+    if not (reviewer_of(caller).reviews or allowed(caller.role, Permission.manage_models)):
+        raise ForbiddenError(f"The role '{caller.role}' may not read review statistics.")
+    return review_stats(db, taxonomy.names)
+
+
+def _item(
+    db: Db, note: Note, expires: datetime, themes: list[str], thresholds: dict[str, float]
+) -> QueueItem:
+    prediction = repository.prediction_of(db, note)
+    return QueueItem(
+        id=note.id,
+        text=note.text,
+        source=note.source,
+        borough=note.borough,
+        bcu=note.bcu,
+        created_at=note.created_at,
+        themes=themes,
+        status=note.review_status,
+        prediction=PredictionOut(
+            themes=prediction.themes,
+            scores=prediction.scores,
+            evidence={t: [(s[0], s[1]) for s in spans] for t, spans in prediction.evidence.items()},
+            model=prediction.model_version,
+        )
+        if prediction
+        else None,
+        reason=_reason(note, prediction.scores if prediction else {}, thresholds),
+        lease_expires_at=expires,
+    )
+
+
+def _reason(note: Note, scores: dict[str, float], thresholds: dict[str, float]) -> str:
+    if note.review_status == "disputed":
+        return "two reviewers disagree: adjudicate"
+    if note.review_status == "awaiting_second":
+        return "chosen for a second review"
+    if note.review_priority >= 1.0:
+        return "two model versions disagree"
+    near = nearest_threshold(scores, thresholds)
+    if near is None:
+        return "not yet reviewed"
+    theme, score, threshold = near
+    return f"{theme} score {score:.2f} is near its threshold {threshold:.2f}"
+
+
+def _review_out(review: Review) -> ReviewOut:
+    return ReviewOut.model_validate(review, from_attributes=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
