@@ -18,6 +18,8 @@ from api.counts.routes import router as counts_router
 from api.db.engine import database_url, make_engine, make_session_factory
 from api.db.migrate import upgrade
 from api.errors import install_error_handlers
+from api.jobs.runner import JobRunner, fail_interrupted
+from api.lifecycle.routes import router as lifecycle_router
 from api.meta.routes import router as meta_router
 from api.middleware import BodyLimit, Metrics, RequestContext
 from api.notes.routes import router as notes_router
@@ -65,8 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.model = ActiveModel(registry, build_lexicon(taxonomy))
         if not hasattr(app.state, "redactor"):
             app.state.redactor = build_redactor(settings, app.state.areas)
+        with app.state.sessions() as session, session.begin():
+            if stale := fail_interrupted(session):
+                log.warning("%d background job(s) were cut off by a restart", stale)
+        app.state.jobs = JobRunner(app.state.sessions)
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
         yield
+        app.state.jobs.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -78,7 +85,15 @@ def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
     app.state.metrics = metrics
     install_error_handlers(app)
-    for router in (classify_router, notes_router, review_router, counts_router, meta_router):
+    routers = (
+        classify_router,
+        notes_router,
+        review_router,
+        counts_router,
+        lifecycle_router,
+        meta_router,
+    )
+    for router in routers:
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics)

@@ -76,8 +76,14 @@ def run_training(
     taxonomy: Taxonomy,
     areas: Areas,
     progress: Progress = lambda *_: None,
+    extra_notes: Sequence[LabelledNote] = (),
 ) -> TrainResult:
-    """Train one model as configured and register it; activate it if none is active."""
+    """Train one model as configured and register it; activate it if none is active.
+
+    `extra_notes` (e.g. notes reviewers labelled in the store) are added to the
+    training notes; like them, any whose text is in validation or test is dropped,
+    so the fixed held-out splits stay unseen and versions stay comparable.
+    """
     version = config.name or f"{config.kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     check_version_name(version)
     total = len(config.c_grid) + 3
@@ -86,7 +92,7 @@ def run_training(
     train_notes = seed.train
     if config.data:
         train_notes = load_notes(config.data, taxonomy=taxonomy, areas=areas)
-    train_notes = _without_held_out(train_notes, seed)
+    train_notes = _without_held_out([*train_notes, *extra_notes], seed)
     names = taxonomy.names
     encoder = SentenceEncoder(cache=True)
     model, c_scores = _select_model(config, train_notes, seed.validation, names, encoder, progress)
@@ -101,6 +107,7 @@ def run_training(
     progress("evaluating on the test split", total - 1, total)
     report = evaluate_model(model, seed.test, version=version)
     card = _card(config, model, taxonomy, train_notes, seed, report, c_scores)
+    card["data"]["extra_notes"] = len(extra_notes)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
     registry.register(model, card, version=version, markdown=_card_markdown(card, report))
     progress("registered", total, total)

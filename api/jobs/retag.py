@@ -1,0 +1,131 @@
+"""Re-tag every stored note with one model version, as a background job.
+
+Two phases, so counts never show a half-done re-tag:
+1. classify the stored (redacted) text in batches and store the new predictions
+   beside the current ones, committed batch by batch (progress is visible, and
+   nothing the counts read changes yet);
+2. in one transaction, point every note at its new prediction and, for notes
+   nobody has reviewed, make its themes the effective ones. Reviewed labels
+   stay as they are.
+
+Where the new version disagrees with the note's previous prediction, the note's
+review priority goes up: two models disagreeing is where a review helps most.
+If the job fails in phase 1, the predictions it stored are deleted again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db.tables import Note, Prediction
+from api.jobs.runner import JobContext
+from api.notes import repository
+from api.reviews.priority import review_priority
+from models.predict import Predictor
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A new prediction's id and the themes it gives."""
+
+    prediction_id: int
+    themes: list[str]
+    scores: dict[str, float]
+
+
+def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor) -> Any:
+    def work(ctx: JobContext) -> dict[str, Any]:
+        fresh: dict[int, Fresh] = {}
+        try:
+            _predict_all(ctx, sessions, predictor, fresh)
+        except Exception:
+            _discard(sessions, [f.prediction_id for f in fresh.values()])
+            raise
+        ctx.progress("switching notes to the new predictions", 99, 100)
+        changed = _switch(sessions, predictor, fresh)
+        ctx.log(f"re-tagged {len(fresh)} notes with {predictor.version}; {changed} changed themes")
+        return {"version": predictor.version, "notes": len(fresh), "changed": changed}
+
+    return work
+
+
+def _predict_all(
+    ctx: JobContext,
+    sessions: sessionmaker[Session],
+    predictor: Predictor,
+    fresh: dict[int, Fresh],
+) -> None:
+    with sessions() as session:
+        total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
+        ids = list(session.scalars(select(Note.id).order_by(Note.id)))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        with sessions() as session, session.begin():
+            texts = dict(
+                session.execute(select(Note.id, Note.text).where(Note.id.in_(chunk))).all()
+            )
+            answers = predictor.classify([texts[i] for i in chunk])
+            now = datetime.now(UTC).replace(tzinfo=None)
+            rows = [
+                Prediction(
+                    note_id=note_id,
+                    model_version=predictor.version,
+                    themes=answer.themes,
+                    scores=answer.scores,
+                    evidence={k: [list(s) for s in v] for k, v in answer.evidence.items()},
+                    created_at=now,
+                )
+                for note_id, answer in zip(chunk, answers, strict=True)
+            ]
+            session.add_all(rows)
+            session.flush()
+            for row in rows:
+                fresh[row.note_id] = Fresh(row.id, row.themes, row.scores)
+        ctx.progress(
+            f"classified {start + len(chunk)} of {total} notes", start + len(chunk), total + 1
+        )
+
+
+def _switch(sessions: sessionmaker[Session], predictor: Predictor, fresh: dict[int, Fresh]) -> int:
+    """Point notes at their new predictions in one transaction; returns how many changed themes."""
+    thresholds = predictor.thresholds
+    changed = 0
+    with sessions() as session, session.begin():
+        ids = sorted(fresh)
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            notes = session.scalars(select(Note).where(Note.id.in_(chunk)))
+            old = _themes_of_predictions(session, chunk)
+            for note in notes:
+                new = fresh[note.id]
+                differs = old.get(note.id) is not None and old[note.id] != sorted(new.themes)
+                changed += differs
+                note.prediction_id = new.prediction_id
+                note.review_priority = review_priority(new.scores, thresholds, disagreement=differs)
+                if not note.reviewed:
+                    repository.set_effective_themes(session, note, new.themes)
+    return changed
+
+
+def _themes_of_predictions(session: Session, note_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(Note.id, Prediction.themes)
+        .join(Prediction, Prediction.id == Note.prediction_id)
+        .where(Note.id.in_(note_ids))
+    )
+    return {note_id: sorted(themes) for note_id, themes in rows}
+
+
+def _discard(sessions: sessionmaker[Session], prediction_ids: list[int]) -> None:
+    """Delete the predictions a failed re-tag stored (no note points at them yet)."""
+    with sessions() as session, session.begin():
+        for start in range(0, len(prediction_ids), BATCH):
+            chunk = prediction_ids[start : start + BATCH]
+            session.execute(delete(Prediction).where(Prediction.id.in_(chunk)))

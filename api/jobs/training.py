@@ -1,0 +1,89 @@
+"""A training run as a background job: the seed corpus plus reviewed notes from the store.
+
+Reviewed notes train with their effective (latest reviewed) themes and their
+stored, redacted text. Notes whose reviews disagree and await adjudication are
+left out: nobody has settled what they mean yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db.tables import Note
+from api.jobs.runner import JobContext
+from api.notes import repository
+from models.registry import ModelRegistry
+from nlp.areas import Areas
+from nlp.taxonomy import Taxonomy
+from training.records import LabelledNote
+from training.train import Kind, TrainConfig, run_training
+
+BATCH = 1000
+
+
+def reviewed_notes(session: Session) -> list[LabelledNote]:
+    """Every settled reviewed note as a labelled note, oldest first."""
+    notes: list[LabelledNote] = []
+    query = (
+        select(Note)
+        .where(Note.reviewed.is_(True), Note.review_status != "disputed")
+        .order_by(Note.id)
+    )
+    for chunk in session.scalars(query).partitions(BATCH):
+        themes = repository.effective_themes(session, [n.id for n in chunk])
+        notes += [
+            LabelledNote(
+                id=f"store-{n.id}",
+                text=n.text,
+                themes=tuple(themes[n.id]),
+                source=n.source,
+                borough=n.borough,
+                bcu=n.bcu,
+                created_at=n.created_at,
+            )
+            for n in chunk
+        ]
+    return notes
+
+
+def training_work(
+    *,
+    sessions: sessionmaker[Session],
+    registry: ModelRegistry,
+    taxonomy: Taxonomy,
+    areas: Areas,
+    seed_path: Any,
+    kind: Kind,
+    include_reviewed: bool,
+) -> Any:
+    """The job body: gather the reviewed notes, train, register; returns the summary."""
+
+    def work(ctx: JobContext) -> dict[str, Any]:
+        extra: list[LabelledNote] = []
+        if include_reviewed:
+            with sessions() as session:
+                extra = reviewed_notes(session)
+        ctx.log(f"training a {kind} model on the seed corpus plus {len(extra)} reviewed notes")
+        result = run_training(
+            TrainConfig(kind=kind),
+            seed_dir=seed_path,
+            registry=registry,
+            taxonomy=taxonomy,
+            areas=areas,
+            progress=ctx.progress,
+            extra_notes=extra,
+        )
+        test = result.card["metrics"]["test"]
+        ctx.log(f"registered {result.version}: test macro-F1 {test['macro_f1']:.3f}")
+        return {
+            "version": result.version,
+            "reviewed_notes": len(extra),
+            "macro_f1": test["macro_f1"],
+            "per_theme": {t: s["f1"] for t, s in test["per_theme"].items()},
+            "activated": result.activated,
+        }
+
+    return work

@@ -1,0 +1,48 @@
+"""Bodies for model activation, training runs and background jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from training.train import DEFAULT_KIND, Kind
+
+
+class ActivateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    force: bool = False
+
+
+class TrainingRunIn(BaseModel):
+    """What to train: the model kind, and whether reviewed notes from the store join the seed corpus."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind = DEFAULT_KIND
+    include_reviewed: bool = True
+
+
+class JobOut(BaseModel):
+    """A background job; `progress` runs from 0 to 1, `log` holds its latest lines."""
+
+    id: int
+    kind: str
+    status: str
+    progress: float
+    message: str
+    params: dict[str, Any]
+    result: dict[str, Any] | None
+    version: str | None
+    error: str | None
+    log: list[str]
+    requested_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobList(BaseModel):
+    runs: list[JobOut]

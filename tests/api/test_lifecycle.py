@@ -1,0 +1,171 @@
+"""Training runs, activation through the gate, rollback and re-tag, on a registry of its own.
+
+These tests move the registry's ACTIVE pointer, so each gets a copy of the
+trained home and its own loaded model instead of the session-wide one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.auth.keys import create_key
+from api.auth.roles import Role
+from api.db.tables import Note, Prediction
+from api.reviews.service import record_review
+from nlp.redact import Redactor
+from tests.api.conftest import Api, make_settings
+
+THEMES = ("lighting", "harassment", "isolation", "transport")
+TEXTS = [
+    "Pitch black canal path and nobody ever about",
+    "A man followed me off the night bus and shouted at me",
+    "Street lamps broken all along the high road",
+    "Lovely walk, thanks to the team",
+    "Station platform deserted late at night, no staff, no cameras",
+]
+
+
+@pytest.fixture
+def own(
+    model_home: Path, database_url: str, tmp_path: Path, shared_redactor: Redactor
+) -> Iterator[Api]:
+    home = tmp_path / "home"
+    shutil.copytree(model_home / "models", home / "models")
+    app = create_app(make_settings(home, database_url))
+    app.state.redactor = shared_redactor
+    with TestClient(app, raise_server_exceptions=False) as client:
+        engine = app.state.engine
+        with Session(engine) as session, session.begin():
+            keys = {
+                role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
+                for role in Role
+            }
+        api = Api(client=client, engine=engine, keys=keys)
+        notes = [{"text": t, "source": "officer", "borough": "Hackney"} for t in TEXTS]
+        assert (
+            client.post(
+                "/v1/notes", json={"notes": notes}, headers=api.headers("tagger")
+            ).status_code
+            == 201
+        )
+        yield api
+
+
+def wait_for(api: Api, path: str, timeout: float = 240.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = api.client.get(path, headers=api.headers("analyst")).json()
+        if body["status"] in ("succeeded", "failed"):
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"{path} did not finish in {timeout} s")
+
+
+def active(api: Api) -> str:
+    body = api.client.get("/v1/models", headers=api.headers("reader")).json()
+    return str(body["active"])
+
+
+def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
+    with own.session() as session, session.begin():
+        note_id = session.scalars(select(Note.id).order_by(Note.id)).first()
+        assert note_id is not None
+        record_review(
+            session, note_id=note_id, reviewer="rev", themes=["isolation"], known_themes=THEMES
+        )
+    started = own.client.post(
+        "/v1/training-runs",
+        json={"kind": "linear", "include_reviewed": True},
+        headers=own.headers("analyst"),
+    )
+    assert started.status_code == 202, started.text
+    run = started.json()
+    assert run["status"] in ("queued", "running")
+    again = own.client.post("/v1/training-runs", json={}, headers=own.headers("analyst"))
+    assert again.status_code == 409
+    done = wait_for(own, f"/v1/training-runs/{run['id']}")
+    assert done["status"] == "succeeded", done["error"]
+    assert done["result"]["reviewed_notes"] == 1
+    assert done["progress"] == 1.0
+    assert done["log"]
+    version = done["version"]
+    card = own.client.get(f"/v1/models/{version}", headers=own.headers("analyst")).json()
+    assert card["data"]["extra_notes"] == 1
+    listed = own.client.get("/v1/training-runs", headers=own.headers("admin")).json()["runs"]
+    assert [r["id"] for r in listed] == [run["id"]]
+
+    assert active(own) == "seed-linear"
+    promoted = own.client.post(
+        f"/v1/models/{version}/activate", json={"force": False}, headers=own.headers("analyst")
+    )
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["active"] == version
+    classified = own.client.post(
+        "/v1/classify", json={"texts": ["dark alley"]}, headers=own.headers("tagger")
+    ).json()
+    assert classified["results"][0]["model"] == version, "the service switched without a restart"
+    back = own.client.post("/v1/models/rollback", headers=own.headers("analyst"))
+    assert back.json() == {"active": "seed-linear", "previous": version}
+    assert active(own) == "seed-linear"
+    nothing = own.client.post("/v1/models/rollback", headers=own.headers("analyst"))
+    assert nothing.status_code == 409
+
+
+def test_lifecycle_needs_the_right_role(own: Api) -> None:
+    for role in ("tagger", "reader", "reviewer"):
+        headers = own.headers(role)
+        assert own.client.post("/v1/training-runs", json={}, headers=headers).status_code == 403
+        assert own.client.post("/v1/models/rollback", headers=headers).status_code == 403
+        assert own.client.get("/v1/training-runs", headers=headers).status_code == 403
+    forced = own.client.post(
+        "/v1/models/seed-linear/activate", json={"force": True}, headers=own.headers("analyst")
+    )
+    assert forced.status_code == 403
+    assert "admin" in forced.json()["detail"]
+    missing = own.client.post("/v1/models/nope/activate", headers=own.headers("admin"))
+    assert missing.status_code == 404
+    bad = own.client.post(
+        "/v1/training-runs", json={"kind": "forest"}, headers=own.headers("analyst")
+    )
+    assert bad.status_code == 422
+    assert (
+        own.client.get("/v1/training-runs/999", headers=own.headers("analyst")).status_code == 404
+    )
+
+
+def test_retag_switches_predictions_but_keeps_reviews(own: Api) -> None:
+    with own.session() as session, session.begin():
+        first = session.scalars(select(Note).order_by(Note.id)).first()
+        assert first is not None
+        record_review(
+            session, note_id=first.id, reviewer="rev", themes=["transport"], known_themes=THEMES
+        )
+        reviewed_id = first.id
+    before = own.client.get("/v1/counts", headers=own.headers("reader")).json()
+    started = own.client.post("/v1/models/seed-linear/retag", headers=own.headers("analyst"))
+    assert started.status_code == 202, started.text
+    done = wait_for(own, f"/v1/jobs/{started.json()['id']}")
+    assert done["status"] == "succeeded", done["error"]
+    assert done["result"]["notes"] == len(TEXTS)
+    with own.session() as session:
+        assert session.scalar(select(Prediction.id).where(Prediction.id > len(TEXTS)).limit(1))
+        current = {n.id: n.prediction_id for n in session.scalars(select(Note))}
+        assert all(pid is not None and pid > len(TEXTS) for pid in current.values())
+    note = own.client.get(f"/v1/notes/{reviewed_id}", headers=own.headers("reader")).json()
+    assert note["themes"] == ["transport"]
+    after = own.client.get("/v1/counts", headers=own.headers("reader")).json()
+    assert after["total"] == before["total"], "same model, same labels: counts unchanged"
+    history = own.client.get(
+        f"/v1/notes/{reviewed_id}/history", headers=own.headers("reader")
+    ).json()
+    assert [p["current"] for p in history["predictions"]] == [False, True]
