@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.jobs.training import reviewed_notes
+from api.store import open_store
 from cli.context import context
 from training.dataset import load_notes
 from training.evaluate import EvaluationReport, evaluate_model, write_report
@@ -28,10 +30,22 @@ def train(
     name: Annotated[
         str | None, typer.Option(help="Version name (default: KIND-TIMESTAMP).")
     ] = None,
+    include_reviewed: Annotated[
+        bool,
+        typer.Option(
+            "--include-reviewed",
+            help="Also train on the notes reviewers labelled in the store (WALKTALK_DATABASE_URL).",
+        ),
+    ] = False,
 ) -> None:
     """Train a theme classifier, evaluate it on the seed test split and register it."""
     ctx = context()
     config = TrainConfig.model_validate({"kind": kind, "data": data or [], "name": name})
+    extra = []
+    if include_reviewed:
+        with open_store(ctx.settings) as session:
+            extra = reviewed_notes(session)
+        typer.echo(f"adding {len(extra)} reviewed notes from the store", err=True)
     columns = (
         TextColumn("{task.description:<48}"),
         BarColumn(),
@@ -49,6 +63,7 @@ def train(
             progress=lambda step, done, total: bar.update(
                 task, description=step, completed=done, total=total
             ),
+            extra_notes=extra,
         )
     print_scores(f"{result.version} on the seed test split", result.report.overall)
     hard = result.report.subsets.get("hard_cases")
