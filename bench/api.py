@@ -9,7 +9,8 @@ Run (from the repository root):
 Options: `--sizes 100000,1000000` (notes stored for the counts figures),
 `--clients 1,8,32` (concurrent clients), `--duration 20` (seconds per load run),
 `--max-requests 3000` (requests per load run), `--runs 10` (timed calls per counts
-query), `--batch 100` (notes per ingest request), `--seed 7`.
+query), `--batch 100` (notes per ingest request), `--seed 7`, `--counts-only`
+(skip the load runs).
 
 What it does, all on 127.0.0.1 and bounded in count and time:
 
@@ -32,9 +33,13 @@ What it does, all on 127.0.0.1 and bounded in count and time:
    text, themes, source, borough and BCU of a seed note drawn at random (so the
    mix follows the seed corpus: about 24% of notes with no theme, 10% with no
    borough), and gets a created_at spread over the last two years, evening-heavy,
-   ids in time order. PostgreSQL then gets VACUUM ANALYZE (what autovacuum would
+   ids in time order. The count cells are then rebuilt from them (what
+   `walktalk counts rebuild` does; ingest keeps them up to date, a bulk load
+   does not). PostgreSQL then gets VACUUM ANALYZE (what autovacuum would
    do); SQLite gets nothing, as the app never runs ANALYZE. Then it times typical
-   `GET /v1/counts` queries through the real server.
+   `GET /v1/counts` queries through the real server, and the same queries in
+   this process by both paths of `api.counts.service.count`: from the notes
+   (`use_cells=False`) and from the count cells, to compare them.
 
 Figures (times are wall-clock, measured by the client, including HTTP on loopback):
 
@@ -45,6 +50,9 @@ Figures (times are wall-clock, measured by the client, including HTTP on loopbac
 - load s: seconds the bulk insert of a size took (and PostgreSQL's VACUUM ANALYZE).
 - median ms / p95 ms: over `--runs` calls of each counts query, after one untimed
   call; `total notes` is what the server counted, as a check of the data.
+- notes ms / cells ms: median of `--runs` in-process calls (no HTTP) of each
+  counts query from the notes and from the count cells, after one untimed call
+  each; `same` says whether both answered alike.
 
 The client and the server share the machine's CPUs (printed first): on a small
 machine the client's own work lowers the figures, most at high concurrency.
@@ -80,9 +88,12 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from api.auth.keys import create_key
+from api.counts import cells
+from api.counts.service import CountQuery, as_json, count
 from api.db.engine import make_engine
 from api.db.migrate import upgrade
 from api.notes.repository import calendar
+from api.notes.service import utc_naive
 from nlp.resources import SEED_DIR
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -153,12 +164,24 @@ class CountsResult:
 
 
 @dataclass
+class PathsResult:
+    """One counts query timed in-process by both paths of `count`."""
+
+    size: int
+    query: str
+    notes_ms: float | None
+    cells_ms: float | None
+    same: bool
+
+
+@dataclass
 class Report:
     machine: dict[str, Any]
     database: dict[str, str]
     load: list[LoadResult] = field(default_factory=list)
     bulk_load_s: dict[int, float] = field(default_factory=dict)
     counts: list[CountsResult] = field(default_factory=list)
+    paths: list[PathsResult] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -609,7 +632,7 @@ def insert_postgres(engine: Engine, chunks: Iterator[tuple[list[Any], list[Any]]
 
 def clear_notes(engine: Engine) -> None:
     """Delete every stored note (and what hangs off it), so a size is exactly that many."""
-    tables = ("note_themes", "predictions", "reviews", "idempotency", "notes")
+    tables = ("count_cells", "note_themes", "predictions", "reviews", "idempotency", "notes")
     with engine.begin() as connection:
         if engine.url.get_backend_name() == "sqlite":
             for table in tables:
@@ -622,7 +645,7 @@ def vacuum_analyze(engine: Engine) -> None:
     if engine.url.get_backend_name() == "sqlite":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("notes", "note_themes"):
+        for table in ("notes", "note_themes", "count_cells"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
@@ -635,8 +658,17 @@ def bulk_load(engine: Engine, seed: list[SeedNote], size: int, rng_seed: int) ->
         insert_sqlite(engine, chunks)
     else:
         insert_postgres(engine, chunks)
+    rebuild_cells(engine)
     vacuum_analyze(engine)
     return time.perf_counter() - start
+
+
+def rebuild_cells(engine: Engine) -> None:
+    """Fill the count cells from the bulk-loaded notes, as `walktalk counts rebuild` does."""
+    start = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        total = cells.rebuild(session)
+    print(f"  rebuilt {total:,} count cells in {time.perf_counter() - start:.1f} s", flush=True)
 
 
 # ---------------------------------------------------------------- counts timing
@@ -719,12 +751,66 @@ def counts_phase(
                 seconds = bulk_load(engine, seed, size, args.seed)
                 report.bulk_load_s[size] = round(seconds, 1)
                 print(f"  loaded {size:,} synthetic notes in {seconds:.1f} s", flush=True)
-                for name, params in count_queries(utc_now()):
+                queries = count_queries(utc_now())
+                for name, params in queries:
                     result = time_counts(http, size, name, params, args.runs)
                     print_counts_row(result)
                     report.counts.append(result)
+                report.paths += compare_paths(engine, size, queries, args.runs)
     finally:
         engine.dispose()
+
+
+def count_query(params: dict[str, str]) -> CountQuery:
+    """The CountQuery the route builds from these parameters (bench queries only)."""
+
+    def moment(name: str) -> datetime | None:
+        value = params.get(name)
+        return utc_naive(datetime.fromisoformat(value)) if value else None
+
+    return CountQuery(
+        group_by=tuple(params["group_by"].split(",")),
+        period=params.get("period", "month"),  # type: ignore[arg-type]
+        start=moment("from"),
+        end=moment("to"),
+        themes=tuple(params["theme"].split(",")) if "theme" in params else (),
+        bcu=params.get("bcu"),
+        borough=params.get("borough"),
+        source=params.get("source"),
+    )
+
+
+def median_ms(session: Session, query: CountQuery, use_cells: bool, runs: int) -> float | None:
+    """Median of `runs` in-process calls, after one untimed call."""
+    count(session, query, use_cells=use_cells)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        count(session, query, use_cells=use_cells)
+        timings.append((time.perf_counter() - start) * 1000)
+    return rounded(percentile(timings, 50))
+
+
+def compare_paths(
+    engine: Engine, size: int, queries: list[tuple[str, dict[str, str]]], runs: int
+) -> list[PathsResult]:
+    """Each query in-process from the notes and from the cells: times, and same answer?"""
+    print(f"  {paths_header()}", flush=True)
+    results = []
+    with Session(engine) as session:
+        for name, params in queries:
+            query = count_query(params)
+            same = as_json(count(session, query)) == as_json(count(session, query, use_cells=False))
+            result = PathsResult(
+                size=size,
+                query=name,
+                notes_ms=median_ms(session, query, False, runs),
+                cells_ms=median_ms(session, query, True, runs),
+                same=same,
+            )
+            print(f"  {paths_row(result)}", flush=True)
+            results.append(result)
+    return results
 
 
 # ---------------------------------------------------------------- printing
@@ -756,6 +842,18 @@ def counts_row(r: CountsResult) -> str:
     return (
         f"{r.size:>9,} {r.query:28} {r.runs:>4} {r.errors:>6} {show(r.median_ms):>10} "
         f"{show(r.p95_ms):>9} {show(r.total_notes):>12}"
+    )
+
+
+def paths_header() -> str:
+    return f"{'notes':>9} {'query':28} {'notes ms':>9} {'cells ms':>9} {'ratio':>6} {'same':>5}"
+
+
+def paths_row(r: PathsResult) -> str:
+    ratio = f"{r.notes_ms / r.cells_ms:.1f}" if r.notes_ms and r.cells_ms else "-"
+    return (
+        f"{r.size:>9,} {r.query:28} {show(r.notes_ms):>9} {show(r.cells_ms):>9} "
+        f"{ratio:>6} {'yes' if r.same else 'NO':>5}"
     )
 
 
@@ -792,6 +890,10 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     print(counts_header())
     for counts in report.counts:
         print(counts_row(counts))
+    print("the same queries in-process (no HTTP), from the notes and from the count cells")
+    print(paths_header())
+    for paths in report.paths:
+        print(paths_row(paths))
     print(json.dumps(report_json(report, args)))
 
 
@@ -810,6 +912,7 @@ def report_json(report: Report, args: argparse.Namespace) -> dict[str, Any]:
         "load": [asdict(r) for r in report.load],
         "bulk_load_s": {str(k): v for k, v in report.bulk_load_s.items()},
         "counts": [asdict(c) for c in report.counts],
+        "paths": [asdict(p) for p in report.paths],
     }
 
 
@@ -828,6 +931,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="random seed for synthetic notes")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
+    parser.add_argument("--counts-only", action="store_true", help="skip the load runs")
     args = parser.parse_args(argv)
     quick = {
         "sizes": [1000, 10000],
@@ -873,7 +977,8 @@ def run(args: argparse.Namespace) -> Report:
         report = Report(machine=machine(), database=described)
         base_url = stack.enter_context(running_server(home, url, args.workers))
         print(f"server ready at {base_url} ({described['backend']})", flush=True)
-        report.load = load_phase(args, base_url, keys["tagger"], seed)
+        if not args.counts_only:
+            report.load = load_phase(args, base_url, keys["tagger"], seed)
         counts_phase(args, url, base_url, keys["reader"], seed, report)
     return report
 

@@ -6,6 +6,9 @@ comes the number of distinct notes in the group, and the totals: all notes that
 match the filters (with or without a theme), distinct notes with at least one
 theme, and (note, theme) pairs. The sum of the rows' counts equals the pairs
 total whatever the grouping.
+
+Counts come from the pre-aggregated count cells where those give the exact
+answer, else from the notes and their effective themes; both give the same.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, Select, case, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from api.db.tables import Note, NoteTheme
+from api.counts.cells import ALL_NOTES
+from api.db.tables import CountCell, Note, NoteTheme
 
 GROUPS = ("theme", "bcu", "borough", "source", "period")
 Period = Literal["day", "week", "month"]
@@ -48,17 +52,44 @@ class CountResult:
     notes: int = 0
 
 
-def count(session: Session, query: CountQuery) -> CountResult:
-    """Rows and totals, each by one scan without DISTINCT where the query allows it.
+def count(session: Session, query: CountQuery, *, use_cells: bool = True) -> CountResult:
+    """Rows and totals, from the count cells wherever they give the exact answer.
 
-    Each note stores how many effective themes it has (`theme_count`), so that a
-    count grouped by area, source or period, or the totals, reads the notes table
-    once: pairs are `sum(theme_count)`, notes with a theme `theme_count > 0`.
-    Grouped by theme, each (note, theme) row is one note, so count is notes. Only a
-    theme filter without theme grouping needs DISTINCT over note_themes.
+    The cells (api/counts/cells.py) hold counts per day, so they answer any
+    grouping and filter when `from` and `to` fall on UTC midnights, reading a
+    few hundred thousand small rows instead of every note. They cannot tell how
+    many distinct notes have any of several themes: such totals, and such rows
+    unless grouped by theme, come from the notes (`use_cells=False` forces that
+    path everywhere, to compare the two).
     """
     result = CountResult(query=query)
-    result.rows = _rows(session, query)
+    by_day = use_cells and _on_day_boundaries(query)
+    if by_day and (len(query.themes) <= 1 or "theme" in query.group_by):
+        result.rows = _cell_rows(session, query)
+    else:
+        result.rows = _rows(session, query)
+    if by_day and len(query.themes) <= 1:
+        _cell_totals(session, query, result)
+    else:
+        _totals(session, query, result)
+    return result
+
+
+def _on_day_boundaries(query: CountQuery) -> bool:
+    return all(
+        moment is None or moment == datetime.combine(moment.date(), time())
+        for moment in (query.start, query.end)
+    )
+
+
+def _totals(session: Session, query: CountQuery, result: CountResult) -> None:
+    """Totals from the notes, each by one scan without DISTINCT where the query allows it.
+
+    Each note stores how many effective themes it has (`theme_count`), so that
+    the totals read the notes table once: pairs are `sum(theme_count)`, notes
+    with a theme `theme_count > 0`. Only a theme filter needs DISTINCT over
+    note_themes.
+    """
     if query.themes:
         pairs, with_theme = session.execute(
             select(func.count(), func.count(distinct(NoteTheme.note_id))).where(
@@ -67,7 +98,7 @@ def count(session: Session, query: CountQuery) -> CountResult:
         ).one()
         result.total_pairs, result.notes_with_theme = int(pairs), int(with_theme)
         result.notes = result.notes_with_theme
-        return result
+        return
     has_theme = case((Note.theme_count > 0, 1), else_=0)
     notes, with_theme, pairs = session.execute(
         select(func.count(), func.sum(has_theme), func.sum(Note.theme_count)).where(
@@ -79,10 +110,14 @@ def count(session: Session, query: CountQuery) -> CountResult:
         int(with_theme or 0),
         int(pairs or 0),
     )
-    return result
 
 
 def _rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
+    """Rows from the notes: grouped by area, source or period, pairs are `sum(theme_count)`.
+
+    Grouped by theme, each (note, theme) row is one note, so count is notes; a
+    theme filter without theme grouping needs DISTINCT over note_themes.
+    """
     if "theme" in query.group_by or query.themes:
         columns = [_group_column(NoteTheme, name, query.period) for name in query.group_by]
         notes = (
@@ -96,6 +131,56 @@ def _rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
         statement = select(
             *columns, func.sum(Note.theme_count).label("count"), func.count().label("notes")
         ).where(*_common_filters(Note, query), Note.theme_count > 0)
+    return _collect(session, statement, columns, query.group_by)
+
+
+def _cell_rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
+    """Rows from the count cells: theme cells count notes, all-notes cells pairs.
+
+    With one theme (or grouped by theme) a theme cell's notes are both the
+    group's (note, theme) pairs and its distinct notes.
+    """
+    columns = [_cell_group_column(name, query.period) for name in query.group_by]
+    themed = "theme" in query.group_by or bool(query.themes)
+    if themed:
+        counted, notes = func.sum(CountCell.notes), func.sum(CountCell.notes)
+    else:
+        counted, notes = func.sum(CountCell.pairs), func.sum(CountCell.notes_with_theme)
+    statement = select(*columns, counted.label("count"), notes.label("notes")).where(
+        *_cell_filters(query, themed)
+    )
+    return _collect(session, statement, columns, query.group_by)
+
+
+def _cell_totals(session: Session, query: CountQuery, result: CountResult) -> None:
+    """Totals from the count cells (at most one theme: no distinct notes needed)."""
+    if query.themes:
+        notes = session.scalar(
+            select(func.sum(CountCell.notes)).where(*_cell_filters(query, themed=True))
+        )
+        result.total_pairs = result.notes_with_theme = result.notes = int(notes or 0)
+        return
+    notes, with_theme, pairs = session.execute(
+        select(
+            func.sum(CountCell.notes),
+            func.sum(CountCell.notes_with_theme),
+            func.sum(CountCell.pairs),
+        ).where(*_cell_filters(query, themed=False))
+    ).one()
+    result.notes, result.notes_with_theme, result.total_pairs = (
+        int(notes or 0),
+        int(with_theme or 0),
+        int(pairs or 0),
+    )
+
+
+def _collect(
+    session: Session,
+    statement: Select[Any],
+    columns: list[ColumnElement[Any]],
+    group_by: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Run a grouped count, ordered by its groups, leaving out groups without a note."""
     if columns:
         statement = statement.group_by(*columns).order_by(*columns)
     rows = []
@@ -103,7 +188,7 @@ def _rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
         values = row._mapping
         if not values["notes"]:
             continue  # no matching note at all (an ungrouped count over nothing)
-        group = {name: _plain(values[name]) for name in query.group_by}
+        group = {name: _plain(values[name]) for name in group_by}
         rows.append({**group, "count": int(values["count"]), "notes": int(values["notes"])})
     return rows
 
@@ -146,6 +231,35 @@ def _group_column(table: Any, name: str, period: Period) -> ColumnElement[Any]:
     if name == "period":
         return getattr(table, period).label("period")
     return getattr(table, name).label(name)
+
+
+def _cell_group_column(name: str, period: Period) -> ColumnElement[Any]:
+    """A cell's group column, '' read back as NULL so groups and order match the notes'."""
+    if name == "period":
+        return getattr(CountCell, period).label("period")
+    if name == "theme":
+        return CountCell.theme.label("theme")
+    return func.nullif(getattr(CountCell, name), literal_column("''")).label(name)
+
+
+def _cell_filters(query: CountQuery, themed: bool) -> list[ColumnElement[bool]]:
+    """Filters on cells: whole days, area and source, and which theme cells to read."""
+    filters: list[ColumnElement[bool]] = []
+    if query.start is not None:
+        filters.append(CountCell.day >= query.start.date())
+    if query.end is not None:
+        filters.append(CountCell.day < query.end.date())
+    for name in ("bcu", "borough", "source"):
+        value = getattr(query, name)
+        if value is not None:
+            filters.append(getattr(CountCell, name) == value)
+    if query.themes:
+        filters.append(CountCell.theme.in_(query.themes))
+    elif themed:
+        filters.append(CountCell.theme != ALL_NOTES)
+    else:
+        filters.append(CountCell.theme == ALL_NOTES)
+    return filters
 
 
 def _theme_filters(query: CountQuery) -> list[ColumnElement[bool]]:

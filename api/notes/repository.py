@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
+from api.counts import cells
 from api.db.tables import Note, NoteTheme, Prediction
 
 
@@ -31,7 +32,11 @@ def existing_external_ids(
 def add_new_notes(
     session: Session, notes: Sequence[Note], predictions: Sequence[Prediction]
 ) -> None:
-    """Insert new notes, their predictions and effective themes in three batched statements."""
+    """Insert new notes, their predictions, effective themes and count cells, batched.
+
+    The count cells change in the same transaction (one upsert for the batch), so
+    counts read from them never disagree with the notes.
+    """
     session.add_all(notes)
     session.flush()
     for note, prediction in zip(notes, predictions, strict=True):
@@ -45,6 +50,13 @@ def add_new_notes(
         rows += [_theme_row(note, theme) for theme in prediction.themes]
     session.add_all(rows)
     session.flush()
+    cells.record(
+        session,
+        (
+            cells.ThemeChange(note, None, prediction.themes)
+            for note, prediction in zip(notes, predictions, strict=True)
+        ),
+    )
 
 
 def _theme_row(note: Note, theme: str) -> NoteTheme:
@@ -62,9 +74,12 @@ def _theme_row(note: Note, theme: str) -> NoteTheme:
 
 
 def set_effective_themes(session: Session, note: Note, themes: Sequence[str]) -> None:
+    """Replace a stored note's effective themes, and move its counts in the count cells."""
+    before = list(session.scalars(select(NoteTheme.theme).where(NoteTheme.note_id == note.id)))
     session.execute(delete(NoteTheme).where(NoteTheme.note_id == note.id))
     note.theme_count = len(themes)
     session.add_all(_theme_row(note, theme) for theme in themes)
+    cells.record(session, [cells.ThemeChange(note, before, themes)])
 
 
 def prediction_of(session: Session, note: Note) -> Prediction | None:
