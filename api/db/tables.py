@@ -81,6 +81,8 @@ class Note(Base):
     # How much a review would help (higher first in the queue): near a threshold,
     # or two model versions disagree.
     review_priority: Mapped[float] = mapped_column(default=0.0)
+    # A label check (cleanlab over the reviewed notes) found its labels suspect.
+    suspect_label: Mapped[bool] = mapped_column(default=False)
 
 
 class Prediction(Base):

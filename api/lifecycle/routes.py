@@ -16,6 +16,7 @@ from api.auth.roles import Permission, allowed
 from api.db.tables import Job
 from api.deps import AppSettings, AreaTable, CanManageModels, Db, Model, Themes
 from api.errors import ConflictError, ForbiddenError, NotFoundError
+from api.jobs.label_check import label_check_work
 from api.jobs.retag import retag_work
 from api.jobs.runner import JobRunner, busy
 from api.jobs.training import training_work
@@ -108,6 +109,27 @@ def start_training(
     return _job(db, job_id, "train")
 
 
+@router.post("/review/label-check", status_code=202, response_model=JobOut)
+def start_label_check(
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    taxonomy: Themes,
+    areas: AreaTable,
+    caller: CanManageModels,
+) -> JobOut:
+    """Flag reviewed notes whose labels the rest of the data contradicts (cleanlab), in the background."""
+    _not_busy(db, "label_check")
+    work = label_check_work(
+        sessions=request.app.state.sessions,
+        taxonomy=taxonomy,
+        areas=areas,
+        seed_path=settings.seed_path,
+    )
+    job_id = _runner(request).submit("label_check", {}, caller.name, work)
+    return _job(db, job_id, "label_check")
+
+
 @router.get("/training-runs", response_model=JobList)
 def list_training_runs(
     db: Db, _: CanManageModels, limit: Annotated[int, Query(ge=1, le=200)] = 50
@@ -167,6 +189,6 @@ def _not_busy(db: Db, kind: str) -> None:
     running = busy(db, kind)
     if running is not None:
         raise ConflictError(
-            f"A {'training run' if kind == 'train' else 're-tag'} is already {running.status} "
+            f"A {kind.replace('_', ' ')} job is already {running.status} "
             f"(job {running.id}); wait for it to finish."
         )

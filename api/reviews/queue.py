@@ -9,6 +9,7 @@ are deleted before each hand-out.
 Who sees what:
 - notes not yet reviewed, most useful first (`review_priority`);
 - notes awaiting a second review, to anyone but their first reviewer;
+- reviewed notes whose labels a label check found suspect, to reviewers;
 - notes whose two reviews disagree, to adjudicators (analyst, admin) only,
   before anything else.
 """
@@ -73,7 +74,7 @@ def _lease_once(
     query = (
         select(Note)
         .where(eligible(who), free)
-        .order_by(_disputed_first(), Note.review_priority.desc(), Note.id)
+        .order_by(_urgency(), Note.review_priority.desc(), Note.id)
         .limit(limit - len(held))
     )
     fresh = list(session.scalars(query)) if len(held) < limit else []
@@ -118,6 +119,7 @@ def eligible(who: Reviewer) -> ColumnElement[bool]:
     if who.reviews:
         options.append(Note.review_status.is_(None))
         options.append(and_(Note.review_status == "awaiting_second", ~reviewed_by_them))
+        options.append(and_(Note.suspect_label.is_(True), Note.review_status != "disputed"))
     if who.adjudicates:
         options.append(Note.review_status == "disputed")
     return or_(*options) if options else Note.id.is_(None)
@@ -128,5 +130,6 @@ def not_leased() -> ColumnElement[bool]:
     return ~exists(select(ReviewLease.note_id).where(ReviewLease.note_id == Note.id))
 
 
-def _disputed_first() -> ColumnElement[int]:
-    return case((Note.review_status == "disputed", 0), else_=1)
+def _urgency() -> ColumnElement[int]:
+    """Disputes block a note's labels, so they come first; then suspect labels."""
+    return case((Note.review_status == "disputed", 0), (Note.suspect_label.is_(True), 1), else_=2)

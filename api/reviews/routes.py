@@ -158,6 +158,8 @@ def _reason(note: Note, scores: dict[str, float], thresholds: dict[str, float]) 
         return "two reviewers disagree: adjudicate"
     if note.review_status == "awaiting_second":
         return "chosen for a second review"
+    if note.suspect_label:
+        return "may be mislabelled: the other reviewed notes contradict its labels"
     if note.review_priority >= 1.0:
         return "two model versions disagree"
     near = nearest_threshold(scores, thresholds)

@@ -22,8 +22,12 @@ from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.db.tables import Note, Prediction
 from api.reviews.service import record_review
+from nlp.areas import load_areas
 from nlp.redact import Redactor
+from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.taxonomy import load_taxonomy
 from tests.api.conftest import Api, make_settings
+from training.train import load_seed
 
 THEMES = ("lighting", "harassment", "isolation", "transport")
 TEXTS = [
@@ -127,6 +131,7 @@ def test_lifecycle_needs_the_right_role(own: Api) -> None:
         assert own.client.post("/v1/training-runs", json={}, headers=headers).status_code == 403
         assert own.client.post("/v1/models/rollback", headers=headers).status_code == 403
         assert own.client.get("/v1/training-runs", headers=headers).status_code == 403
+        assert own.client.post("/v1/review/label-check", headers=headers).status_code == 403
     forced = own.client.post(
         "/v1/models/seed-linear/activate", json={"force": True}, headers=own.headers("analyst")
     )
@@ -169,3 +174,32 @@ def test_retag_switches_predictions_but_keeps_reviews(own: Api) -> None:
         f"/v1/notes/{reviewed_id}/history", headers=own.headers("reader")
     ).json()
     assert [p["current"] for p in history["predictions"]] == [False, True]
+
+
+def test_label_check_sends_contradicted_reviews_back_to_the_queue(own: Api) -> None:
+    seed = load_seed(
+        SEED_DIR, taxonomy=load_taxonomy(DEFAULT_TAXONOMY), areas=load_areas(DEFAULT_AREAS)
+    )
+    gold = [n for n in seed.validation if not n.pii][:40]
+    body = {"notes": [{"text": n.text, "external_id": n.id} for n in gold]}
+    stored = own.client.post("/v1/notes", json=body, headers=own.headers("tagger")).json()["notes"]
+    flipped = {note["id"] for note, n in zip(stored[:6], gold[:6], strict=True) if n.themes}
+    with own.session() as session, session.begin():
+        for note, n in zip(stored, gold, strict=True):
+            themes = (
+                [t for t in THEMES if t not in n.themes]
+                if note["id"] in flipped
+                else list(n.themes)
+            )
+            record_review(
+                session, note_id=note["id"], reviewer="rev", themes=themes, known_themes=THEMES
+            )
+    started = own.client.post("/v1/review/label-check", headers=own.headers("analyst"))
+    assert started.status_code == 202, started.text
+    done = wait_for(own, f"/v1/jobs/{started.json()['id']}")
+    assert done["status"] == "succeeded", done["error"]
+    assert done["result"]["checked"] == len(gold)
+    queued = own.client.get("/v1/review/queue?limit=50", headers=own.headers("reviewer")).json()
+    suspect = {i["id"] for i in queued["items"] if i["reason"].startswith("may be mislabelled")}
+    assert len(suspect & flipped) >= len(flipped) - 1
+    assert len(suspect - flipped) <= 4

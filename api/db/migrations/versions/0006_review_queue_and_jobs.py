@@ -21,6 +21,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("review_priority", sa.Float(), nullable=False, server_default="0")
         )
+        batch.add_column(
+            sa.Column("suspect_label", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.execute("UPDATE notes SET review_status = 'reviewed' WHERE reviewed")
     op.create_index("ix_notes_review_queue", "notes", ["review_status", "review_priority"])
     with op.batch_alter_table("reviews") as batch:
@@ -67,5 +70,6 @@ def downgrade() -> None:
         batch.drop_column("predicted_themes")
     op.drop_index("ix_notes_review_queue", table_name="notes")
     with op.batch_alter_table("notes") as batch:
+        batch.drop_column("suspect_label")
         batch.drop_column("review_priority")
         batch.drop_column("review_status")
