@@ -25,6 +25,7 @@ from api.middleware import BodyLimit, Metrics, RequestContext
 from api.notes.routes import router as notes_router
 from api.reviews.routes import router as review_router
 from api.settings import Settings
+from api.web.routes import router as web_router
 from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(web_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics)
     return app

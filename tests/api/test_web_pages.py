@@ -1,0 +1,369 @@
+"""The reviewer page and the dashboard, driven in a real browser against a real server.
+
+One server per module (uvicorn in a thread, SQLite in a temp folder, a copy of
+the seed model's registry) and one headless chromium. Screenshots of each main
+step go to `test-artifacts/`, named by test and step.
+
+The browser is Debian's chromium at /usr/bin/chromium (Playwright's own download
+is not used). Without it the tests are skipped, with the reason; CI sets
+WALKTALK_REQUIRE_BROWSER=1 so that they fail there instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.auth.keys import create_key
+from api.auth.roles import Role
+from api.settings import Settings
+from nlp.redact import Redactor
+from nlp.resources import SEED_DIR
+from tests.api.live_server import serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SEED_NOTES = 20  # seed test notes ingested
+HOSTILE = (
+    'Dark alley <img src=x onerror="document.body.dataset.pwned=1"> behind the '
+    "<b>station</b>, no lights & nobody about"
+)
+NOTES = SEED_NOTES + 1  # and one whose text is markup; all of them start in the review queue
+TRAINING_TIMEOUT_MS = 240_000  # the seed corpus trains in 20-60 s on two cores
+
+
+@dataclass
+class Site:
+    """A running server, its base URL and an API key per role."""
+
+    base: str
+    keys: dict[str, str]
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+    def get(self, path: str, role: str = "admin") -> Any:
+        response = httpx.get(f"{self.base}{path}", headers=self.headers(role), timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def theme_totals(self) -> dict[str, int]:
+        rows = self.get("/v1/counts?group_by=theme", "reader")["rows"]
+        return {row["theme"]: row["count"] for row in rows}
+
+
+def seed_notes(count: int) -> list[dict[str, Any]]:
+    """Notes from the seed test split, as a patrol app would send them."""
+    lines = (SEED_DIR / "test.jsonl").read_text(encoding="utf-8").splitlines()[:count]
+    records = [json.loads(line) for line in lines]
+    fields = ("text", "source", "borough", "created_at")
+    return [{"external_id": r["id"], **{f: r[f] for f in fields if r.get(f)}} for r in records]
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory, model_home: Path, shared_redactor: Redactor
+) -> Iterator[Site]:
+    """A server on a copy of the seed model's registry, with notes ingested through the API.
+
+    A copy, because the training test registers and activates versions, and
+    `model_home` is shared with every other API test.
+    """
+    home = tmp_path_factory.mktemp("web-home")
+    shutil.copytree(model_home / "models", home / "models")
+    app = create_app(Settings(home=home, database_url=f"sqlite:///{home / 'w.db'}"))
+    app.state.redactor = shared_redactor
+    with serve(app) as base:
+        with Session(app.state.engine) as session, session.begin():
+            keys = {
+                r.value: create_key(session, name=f"{r.value}-web", role=r.value)[1] for r in Role
+            }
+        site = Site(base=base, keys=keys)
+        response = httpx.post(
+            f"{base}/v1/notes",
+            json={"notes": [*seed_notes(SEED_NOTES), {"external_id": "hostile", "text": HOSTILE}]},
+            headers=site.headers("tagger"),
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        yield site
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless chromium; `--no-sandbox` because CI runs as root."""
+    if not CHROMIUM.exists():
+        reason = f"no browser at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("WALKTALK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, and WALKTALK_REQUIRE_BROWSER=1 (as in CI)")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage, so no key carries over between tests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    yield tab
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def shot(page: Page, request: pytest.FixtureRequest, step: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{request.node.name}-{step}.png", full_page=True)
+
+
+def sign_in(page: Page, site: Site, key: str) -> None:
+    page.goto(f"{site.base}/ui")
+    page.get_by_label("API key").fill(key)
+    page.get_by_test_id("sign-in").click()
+
+
+def open_page(page: Page, site: Site, role: str, path: str) -> None:
+    """Sign in as `role`, then go to one of the pages."""
+    sign_in(page, site, site.keys[role])
+    expect(page.get_by_test_id("who")).to_contain_text(f"({role})")
+    page.goto(f"{site.base}{path}")
+
+
+def number(page: Page, testid: str) -> int:
+    text = page.get_by_test_id(testid).inner_text()
+    found = re.search(r"\d+", text)
+    assert found, f"no number in {testid}: {text!r}"
+    return int(found.group())
+
+
+# ---- sign in --------------------------------------------------------------------------
+
+
+def test_sign_in_links_only_the_pages_each_role_may_use(
+    site: Site, page: Page, request: pytest.FixtureRequest
+) -> None:
+    sign_in(page, site, site.keys["reviewer"])
+    expect(page.get_by_test_id("link-review")).to_be_visible()
+    expect(page.get_by_test_id("link-dashboard")).to_have_count(0)
+    shot(page, request, "1-reviewer")
+
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_label("API key")).to_be_visible()
+    sign_in(page, site, site.keys["reader"])
+    expect(page.get_by_test_id("link-dashboard")).to_be_visible()
+    expect(page.get_by_test_id("link-review")).to_have_count(0)
+    shot(page, request, "2-reader")
+
+
+def test_a_bad_key_shows_the_apis_message(
+    site: Site, page: Page, request: pytest.FixtureRequest
+) -> None:
+    bad = "wt_nothing_thisisnotakey"
+    detail = httpx.get(f"{site.base}/v1/me", headers={"Authorization": f"Bearer {bad}"}).json()
+    sign_in(page, site, bad)
+    expect(page.get_by_test_id("signin-error")).to_have_text(detail["detail"])
+    expect(page.get_by_test_id("link-review")).to_have_count(0)
+    shot(page, request, "1-bad-key")
+
+
+def test_pages_send_a_strict_content_security_policy(site: Site) -> None:
+    for path in ("/ui", "/ui/review", "/ui/dashboard", "/ui/static/review.js"):
+        response = httpx.get(f"{site.base}{path}")
+        assert response.status_code == 200
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    missing = httpx.get(f"{site.base}/ui/static/..%2Fapp.py")
+    assert missing.status_code == 404
+    assert missing.json()["status"] == 404
+
+
+# ---- review, then the dashboard --------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One note of the review story: what the reviewer does, and how."""
+
+    action: str  # "toggle+enter", "accept", "save", "skip"
+    by_key: bool
+
+
+STORY = [
+    Step("toggle+enter", by_key=True),
+    Step("accept", by_key=False),
+    Step("accept", by_key=True),
+    Step("skip", by_key=False),
+    Step("skip", by_key=True),
+    Step("save", by_key=False),
+    Step("save", by_key=True),
+    Step("accept", by_key=False),
+    Step("accept", by_key=True),
+    Step("save", by_key=False),
+]
+KEYS = {"accept": "a", "save": "Enter", "skip": "s"}
+
+
+def do_step(page: Page, step: Step, toggled: Callable[[], None]) -> int:
+    """Carry out one step on the note on screen; the change it makes to the lighting total.
+
+    `toggled` is called after a toggle, before the save (for a screenshot).
+    """
+    delta = 0
+    if step.action == "toggle+enter":
+        toggle = page.get_by_test_id("toggle-lighting")
+        was_on = toggle.get_attribute("aria-pressed") == "true"
+        page.keyboard.press("1")  # lighting is the taxonomy's first theme
+        expect(toggle).to_have_attribute("aria-pressed", str(not was_on).lower())
+        delta = -1 if was_on else 1
+        toggled()
+        page.keyboard.press("Enter")
+    elif step.by_key:
+        page.keyboard.press(KEYS[step.action])
+    else:
+        page.get_by_test_id(step.action).click()
+    return delta
+
+
+def test_reviews_in_the_browser_change_the_dashboard_totals(
+    site: Site, browser: Browser, page: Page, request: pytest.FixtureRequest
+) -> None:
+    before = site.theme_totals()
+    dashboard = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    open_page(dashboard, site, "analyst", "/ui/dashboard")
+    expect(dashboard.get_by_test_id("total-lighting")).to_have_text(str(before.get("lighting", 0)))
+    shot(dashboard, request, "1-dashboard-before")
+
+    open_page(page, site, "reviewer", "/ui/review")
+    expect(page.get_by_test_id("card")).to_be_visible()
+    left = number(page, "remaining")
+    assert left == NOTES
+    expect(page.get_by_test_id("shortcuts")).to_contain_text("1 lighting")
+    shot(page, request, "2-review-first-note")
+
+    delta = 0
+    reviewed: list[int] = []
+    skipped: list[int] = []
+    for step in STORY:
+        shown = page.get_by_test_id("note-id").inner_text()
+        delta += do_step(page, step, lambda: shot(page, request, "3-review-toggled"))
+        expect(page.get_by_test_id("note-id")).not_to_have_text(shown)
+        (skipped if step.action == "skip" else reviewed).append(int(shown.lstrip("#")))
+        left -= step.action != "skip"
+        expect(page.get_by_test_id("remaining")).to_have_text(f"{left} left")
+    shot(page, request, "4-review-after-ten")
+
+    assert delta in (1, -1)
+    for note_id in reviewed:
+        assert site.get(f"/v1/notes/{note_id}", "reader")["labels_from"] == "review"
+    for note_id in skipped:
+        assert site.get(f"/v1/notes/{note_id}", "reader")["labels_from"] == "prediction"
+    after = site.theme_totals()
+    assert after["lighting"] == before.get("lighting", 0) + delta
+    assert {t: n for t, n in after.items() if t != "lighting"} == {
+        t: n for t, n in before.items() if t != "lighting"
+    }
+
+    dashboard.get_by_test_id("refresh").click()
+    expect(dashboard.get_by_test_id("total-lighting")).to_have_text(str(after["lighting"]))
+    shot(dashboard, request, "5-dashboard-after")
+    dashboard.context.close()
+
+
+def skip_to(page: Page, note_id: int) -> None:
+    """Skip notes (key S) until the one wanted is on screen."""
+    for _ in range(NOTES + 1):
+        shown = page.get_by_test_id("note-id").inner_text()
+        if shown == f"#{note_id}":
+            return
+        page.keyboard.press("s")
+        expect(page.get_by_test_id("note-id")).not_to_have_text(shown)
+    pytest.fail(f"note {note_id} never came up in the review queue")
+
+
+def test_note_text_is_shown_as_text_with_its_evidence_highlighted(
+    site: Site, page: Page, request: pytest.FixtureRequest
+) -> None:
+    hostile = site.get("/v1/notes?limit=500", "reader")["notes"]
+    note = next(n for n in hostile if n["external_id"] == "hostile")
+    assert "<img" in note["text"]
+    open_page(page, site, "admin", "/ui/review")
+    expect(page.get_by_test_id("card")).to_be_visible()
+    skip_to(page, note["id"])
+    text = page.get_by_test_id("note-text")
+    expect(text).to_have_text(note["text"])
+    assert text.locator("img, b").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
+    spans = [s for spans in note["prediction"]["evidence"].values() for s in spans]
+    assert spans, "the note should have evidence to highlight"
+    expect(text.locator("mark").first).to_be_visible()
+    for theme in note["prediction"]["themes"]:
+        expect(page.get_by_test_id(f"toggle-{theme}")).to_have_attribute("aria-pressed", "true")
+    shot(page, request, "1-evidence")
+    page.goto(f"{site.base}/ui")  # leaving the page gives its leased notes back
+
+
+def test_overlapping_spans_split_the_text_at_every_boundary(site: Site, page: Page) -> None:
+    page.goto(f"{site.base}/ui")
+    pieces = page.evaluate(
+        """walktalk.segments("a🌙 dark lane", {isolation: [[3, 12]], lighting: [[1, 8], [40, 50]]},
+                              ["lighting", "harassment", "isolation"])"""
+    )
+    assert pieces == [
+        {"text": "a", "themes": []},
+        {"text": "🌙 ", "themes": ["lighting"]},
+        {"text": "dark ", "themes": ["lighting", "isolation"]},
+        {"text": "lane", "themes": ["isolation"]},
+    ]
+
+
+# ---- training, promotion, rollback -----------------------------------------------------
+
+
+def test_analyst_trains_promotes_and_rolls_back_from_the_dashboard(
+    site: Site, page: Page, request: pytest.FixtureRequest
+) -> None:
+    first = site.get("/v1/models")["active"]
+    open_page(page, site, "analyst", "/ui/dashboard")
+    expect(page.get_by_test_id("active-model")).to_have_text(first)
+    shot(page, request, "1-before")
+
+    page.get_by_test_id("start-run").click()
+    status = page.get_by_test_id("run-status")
+    expect(status).to_contain_text("Run ")
+    shot(page, request, "2-running")
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=TRAINING_TIMEOUT_MS)
+    shot(page, request, "3-trained")
+
+    run = site.get("/v1/training-runs", "analyst")["runs"][0]
+    assert run["status"] == "succeeded"
+    version = run["version"]
+    assert version != first
+    page.get_by_test_id(f"promote-{version}").click()
+    expect(page.get_by_test_id("active-model")).to_have_text(version)
+    expect(page.get_by_test_id("models-message")).to_contain_text("gate passed")
+    assert site.get("/v1/models")["active"] == version
+    shot(page, request, "4-promoted")
+
+    page.get_by_test_id("rollback").click()
+    expect(page.get_by_test_id("active-model")).to_have_text(first)
+    assert site.get("/v1/models")["active"] == first
+    shot(page, request, "5-rolled-back")
