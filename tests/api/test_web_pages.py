@@ -29,9 +29,13 @@ from api.app import create_app
 from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.settings import Settings
+from models.registry import ModelRegistry
+from nlp.areas import load_areas
 from nlp.redact import Redactor
-from nlp.resources import SEED_DIR
+from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.taxonomy import load_taxonomy
 from tests.api.live_server import serve
+from training.train import TrainConfig, run_training
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +56,7 @@ class Site:
 
     base: str
     keys: dict[str, str]
+    home: Path
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"}
@@ -92,7 +97,7 @@ def site(
             keys = {
                 r.value: create_key(session, name=f"{r.value}-web", role=r.value)[1] for r in Role
             }
-        site = Site(base=base, keys=keys)
+        site = Site(base=base, keys=keys, home=home)
         response = httpx.post(
             f"{base}/v1/notes",
             json={"notes": [*seed_notes(SEED_NOTES), {"external_id": "hostile", "text": HOSTILE}]},
@@ -367,3 +372,41 @@ def test_analyst_trains_promotes_and_rolls_back_from_the_dashboard(
     expect(page.get_by_test_id("active-model")).to_have_text(first)
     assert site.get("/v1/models")["active"] == first
     shot(page, request, "5-rolled-back")
+
+
+def register_weak_model(site: Site, tmp_path: Path) -> str:
+    """A version trained on 30 seed notes only: the promotion gate must refuse it."""
+    few = tmp_path / "few.jsonl"
+    lines = (SEED_DIR / "train.jsonl").read_text(encoding="utf-8").splitlines()[:30]
+    few.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_training(
+        TrainConfig(data=[few], name="weak-linear", c_grid=[16.0]),
+        seed_dir=SEED_DIR,
+        registry=ModelRegistry(site.home / "models"),
+        taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
+        areas=load_areas(DEFAULT_AREAS),
+    )
+    assert not result.activated
+    return result.version
+
+
+def test_a_refused_promotion_shows_the_gates_reasons_and_an_admin_may_force_it(
+    site: Site, page: Page, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    first = site.get("/v1/models")["active"]
+    weak = register_weak_model(site, tmp_path)
+    open_page(page, site, "admin", "/ui/dashboard")
+    page.get_by_test_id(f"promote-{weak}").click()
+    message = page.get_by_test_id("models-message")
+    expect(message).to_contain_text(f"{weak} is worse than the active {first}")
+    expect(page.get_by_test_id("active-model")).to_have_text(first)
+    assert site.get("/v1/models")["active"] == first
+    shot(page, request, "1-refused")
+
+    page.get_by_test_id(f"force-{weak}").click()
+    expect(page.get_by_test_id("active-model")).to_have_text(weak)
+    expect(message).to_contain_text("forced past the promotion gate")
+    shot(page, request, "2-forced")
+    page.get_by_test_id("rollback").click()
+    expect(page.get_by_test_id("active-model")).to_have_text(first)
+    assert site.get("/v1/models")["active"] == first
