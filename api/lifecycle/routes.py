@@ -21,7 +21,7 @@ from api.jobs.retag import retag_work
 from api.jobs.runner import JobRunner, busy
 from api.jobs.training import training_work
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
-from models.errors import RegistryError
+from models.errors import PromotionRefusedError, RegistryError
 from models.predict import Predictor
 from models.registry import ModelRegistry
 from training.promotion import promote
@@ -53,7 +53,12 @@ def activate(
     if force and not allowed(caller.role, Permission.force_models):
         raise ForbiddenError("Only an admin may force a model past the promotion gate.")
     _known(model.registry, version)
-    gate = promote(model.registry, version, force=force)
+    try:
+        gate = promote(model.registry, version, force=force)
+    except PromotionRefusedError as err:
+        raise ConflictError(
+            f"{err.message} An admin may activate it anyway with {{\"force\": true}}."
+        ) from err
     return {
         "active": model.registry.active(),
         "gate": {"passed": gate.passed, "reasons": gate.reasons},

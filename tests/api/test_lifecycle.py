@@ -22,11 +22,14 @@ from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.db.tables import Note, Prediction
 from api.reviews.service import record_review
+from models.classifier import ThemeClassifier
+from models.registry import ModelRegistry
 from nlp.areas import load_areas
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from tests.api.conftest import Api, make_settings
+from tests.factories import tiny_corpus
 from training.train import load_seed
 
 THEMES = ("lighting", "harassment", "isolation", "transport")
@@ -203,3 +206,26 @@ def test_label_check_sends_contradicted_reviews_back_to_the_queue(own: Api) -> N
     suspect = {i["id"] for i in queued["items"] if i["reason"].startswith("may be mislabelled")}
     assert len(suspect & flipped) >= len(flipped) - 1
     assert len(suspect - flipped) <= 4
+
+
+def test_gate_refuses_a_worse_model_and_only_an_admin_forces_it(own: Api, tmp_path: Path) -> None:
+    texts, labels = tiny_corpus()
+    weak = ThemeClassifier().fit(texts, labels, theme_names=THEMES)
+    per_theme = {name: {"f1": 0.2} for name in THEMES}
+    card = {
+        "kind": "linear",
+        "test_fingerprint": "other",
+        "metrics": {"test": {"macro_f1": 0.2, "per_theme": per_theme}},
+    }
+    ModelRegistry(tmp_path / "home" / "models").register(weak, card, version="weak")
+    refused = own.client.post("/v1/models/weak/activate", headers=own.headers("analyst"))
+    assert refused.status_code == 409
+    assert "macro-F1 0.200" in refused.json()["detail"]
+    assert "force" in refused.json()["detail"]
+    assert active(own) == "seed-linear"
+    forced = own.client.post(
+        "/v1/models/weak/activate", json={"force": True}, headers=own.headers("admin")
+    )
+    assert forced.status_code == 200
+    assert forced.json()["gate"]["passed"] is False
+    assert active(own) == "weak"
