@@ -57,7 +57,7 @@ def activate(
         gate = promote(model.registry, version, force=force)
     except PromotionRefusedError as err:
         raise ConflictError(
-            f"{err.message} An admin may activate it anyway with {{\"force\": true}}."
+            f'{err.message} An admin may activate it anyway with {{"force": true}}.'
         ) from err
     return {
         "active": model.registry.active(),
