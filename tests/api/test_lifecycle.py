@@ -7,8 +7,10 @@ trained home and its own loaded model instead of the session-wide one.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +231,39 @@ def test_gate_refuses_a_worse_model_and_only_an_admin_forces_it(own: Api, tmp_pa
     assert forced.status_code == 200
     assert forced.json()["gate"]["passed"] is False
     assert active(own) == "weak"
+
+
+def test_requests_in_flight_never_fail_while_versions_switch(own: Api, tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path / "home" / "models")
+    registry.register(registry.load("seed-linear"), registry.card("seed-linear"), version="twin")
+    stop = threading.Event()
+    answers: list[tuple[int, str]] = []
+
+    def classify() -> None:
+        while not stop.is_set():
+            response = own.client.post(
+                "/v1/classify", json={"texts": ["dark path"]}, headers=own.headers("tagger")
+            )
+            model = response.json()["results"][0]["model"] if response.status_code == 200 else ""
+            answers.append((response.status_code, model))
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for _ in range(3):
+            pool.submit(classify)
+        for _ in range(5):
+            assert (
+                own.client.post(
+                    "/v1/models/twin/activate", headers=own.headers("analyst")
+                ).status_code
+                == 200
+            )
+            time.sleep(0.05)
+            assert (
+                own.client.post("/v1/models/rollback", headers=own.headers("analyst")).status_code
+                == 200
+            )
+            time.sleep(0.05)
+        stop.set()
+    assert answers
+    assert {status for status, _ in answers} == {200}
+    assert {model for _, model in answers} == {"seed-linear", "twin"}
