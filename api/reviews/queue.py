@@ -3,8 +3,10 @@
 A note handed out is leased to that reviewer until the lease expires, so two
 reviewers never work on the same note at once. The lease is a row keyed by the
 note: a second reviewer's insert for the same note fails, so the guarantee holds
-on SQLite and PostgreSQL alike, whatever the isolation level. Expired leases
-are deleted before each hand-out.
+on SQLite and PostgreSQL alike, whatever the isolation level (the loser picks
+again). On PostgreSQL the candidates are also read `FOR UPDATE SKIP LOCKED`, so
+reviewers asking at the same moment pass each other's picks by instead of
+colliding on them. Expired leases are deleted before each hand-out.
 
 Who sees what:
 - notes not yet reviewed, most useful first (`review_priority`);
@@ -16,17 +18,19 @@ Who sees what:
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db.tables import Note, Review, ReviewLease
 from api.errors import ConflictError, NotFoundError
 
-ATTEMPTS = 3
+ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ def lease_next(
             return leased
         except IntegrityError:
             session.rollback()  # another reviewer took one of these notes: pick again
+            time.sleep(random.uniform(0.0, 0.05))
     raise ConflictError("The review queue is busy; ask again in a moment.")
 
 
@@ -70,14 +75,20 @@ def _lease_once(
     )
     for lease in held:
         lease.expires_at = expires  # asking again renews what you hold
-    free = not_leased()
-    query = (
-        select(Note)
-        .where(eligible(who), free)
-        .order_by(_urgency(), Note.review_priority.desc(), Note.id)
-        .limit(limit - len(held))
-    )
-    fresh = list(session.scalars(query)) if len(held) < limit else []
+    fresh: list[Note] = []
+    for tier in tiers(who):
+        wanted = limit - len(held) - len(fresh)
+        if wanted <= 0:
+            break
+        taken = [n.id for n in fresh]
+        query = (
+            select(Note)
+            .where(tier, not_leased(), Note.id.not_in(taken))
+            .order_by(Note.review_priority.desc(), Note.id)
+            .limit(wanted)
+            .with_for_update(skip_locked=True, of=Note)
+        )
+        fresh += session.scalars(query)
     session.add_all(ReviewLease(note_id=n.id, reviewer=who.name, expires_at=expires) for n in fresh)
     session.flush()
     notes = [session.get(Note, lease.note_id) for lease in held] + fresh
@@ -110,26 +121,33 @@ def holder(session: Session, note_id: int, *, now: datetime) -> str | None:
     return lease.reviewer if lease is not None and lease.expires_at > now else None
 
 
-def eligible(who: Reviewer) -> ColumnElement[bool]:
-    """The notes this caller may be handed, whatever the leases."""
+def tiers(who: Reviewer) -> list[ColumnElement[bool]]:
+    """What this caller may be handed, most urgent kind first.
+
+    Disputes block a note's labels, so adjudicators get them first; then labels a
+    label check found suspect, then second reviews, then notes nobody reviewed.
+    Each tier is its own query ordered by priority, so each can use the index on
+    (review_status, review_priority) instead of sorting every eligible note.
+    """
     reviewed_by_them = exists(
         select(Review.id).where(Review.note_id == Note.id, Review.reviewer == who.name)
     )
-    options: list[ColumnElement[bool]] = []
-    if who.reviews:
-        options.append(Note.review_status.is_(None))
-        options.append(and_(Note.review_status == "awaiting_second", ~reviewed_by_them))
-        options.append(and_(Note.suspect_label.is_(True), Note.review_status != "disputed"))
+    found: list[ColumnElement[bool]] = []
     if who.adjudicates:
-        options.append(Note.review_status == "disputed")
-    return or_(*options) if options else Note.id.is_(None)
+        found.append(Note.review_status == "disputed")
+    if who.reviews:
+        found.append(and_(Note.suspect_label.is_(True), Note.review_status != "disputed"))
+        found.append(and_(Note.review_status == "awaiting_second", ~reviewed_by_them))
+        found.append(Note.review_status.is_(None))
+    return found
+
+
+def eligible(who: Reviewer) -> ColumnElement[bool]:
+    """The notes this caller may be handed, whatever the leases."""
+    found = tiers(who)
+    return or_(*found) if found else Note.id.is_(None)
 
 
 def not_leased() -> ColumnElement[bool]:
     """No lease row for the note (expired ones were deleted just before)."""
     return ~exists(select(ReviewLease.note_id).where(ReviewLease.note_id == Note.id))
-
-
-def _urgency() -> ColumnElement[int]:
-    """Disputes block a note's labels, so they come first; then suspect labels."""
-    return case((Note.review_status == "disputed", 0), (Note.suspect_label.is_(True), 1), else_=2)
