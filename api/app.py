@@ -42,7 +42,13 @@ def build_redactor(settings: Settings, areas: Areas) -> Redactor:
     """PII detection with the configured spaCy pipeline, gazetteer and given names."""
     detector = PiiDetector(
         load_pipeline(settings.spacy_model) if settings.pii_ner else None,
-        load_gazetteer(settings.stations_path, areas, districts_path=settings.districts_path),
+        load_gazetteer(
+            settings.stations_path,
+            areas,
+            districts_path=settings.districts_path,
+            parks_path=settings.parks_path,
+            streets_path=settings.streets_path,
+        ),
         given_names=load_given_names(settings.given_names_path),
     )
     return Redactor(detector)

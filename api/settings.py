@@ -17,7 +17,9 @@ from nlp.resources import (
     DEFAULT_AREAS,
     DEFAULT_DISTRICTS,
     DEFAULT_GIVEN_NAMES,
+    DEFAULT_PARKS,
     DEFAULT_STATIONS,
+    DEFAULT_STREETS,
     DEFAULT_TAXONOMY,
     SEED_DIR,
 )
@@ -48,6 +50,14 @@ class Settings(BaseSettings):
     )
     districts_path: Path = Field(
         default=DEFAULT_DISTRICTS, description="YAML gazetteer of districts and their boroughs."
+    )
+    parks_path: Path = Field(
+        default=DEFAULT_PARKS,
+        description="YAML gazetteer of parks and open spaces and the boroughs they lie in.",
+    )
+    streets_path: Path = Field(
+        default=DEFAULT_STREETS,
+        description="YAML gazetteer of roads, estates and waterways and their boroughs.",
     )
     given_names_path: Path = Field(
         default=DEFAULT_GIVEN_NAMES, description="Given names (one per line) used to find people."

@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from cli import classify, counts, data, keys, models, pii, serve, train
+from cli import classify, counts, data, keys, models, pii, places, serve, train
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 app.add_typer(keys.app, name="keys")
 app.add_typer(pii.app, name="pii")
+app.add_typer(places.app, name="places")
 app.add_typer(counts.app, name="counts")
 app.command("redact")(pii.redact_command)
 app.command("serve")(serve.serve)

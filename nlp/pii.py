@@ -493,9 +493,15 @@ class PiiDetector:
         self.given_names = given_names
         self.detectors = (*PATTERN_DETECTORS, *extra)
 
-    def detect_many(self, texts: Sequence[str]) -> list[list[PiiSpan]]:
-        """Non-overlapping PII spans per text, in order; patterns win over PERSON."""
-        docs = self.nlp.pipe(texts, batch_size=64) if self.nlp is not None else [None] * len(texts)
+    def detect_many(
+        self, texts: Sequence[str], docs: Sequence[Doc | None] | None = None
+    ) -> list[list[PiiSpan]]:
+        """Non-overlapping PII spans per text, in order; patterns win over PERSON.
+
+        `docs` are the pipeline's docs of the texts when the caller already has them.
+        """
+        if docs is None:
+            docs = self.parse(texts)
         results = []
         for text, doc in zip(texts, docs, strict=True):
             found = [span for detect in self.detectors for span in detect(text)]
@@ -504,6 +510,12 @@ class PiiDetector:
             found += [s for s in people if not _overlaps(s, found)]
             results.append(resolve_overlaps(found))
         return results
+
+    def parse(self, texts: Sequence[str]) -> list[Doc | None]:
+        """The pipeline's docs of the texts (None each when no pipeline is loaded)."""
+        if self.nlp is None:
+            return [None] * len(texts)
+        return list(self.nlp.pipe(texts, batch_size=64))
 
     def detect(self, text: str) -> list[PiiSpan]:
         return self.detect_many([text])[0]

@@ -1,10 +1,24 @@
 """Where a note is about: place mentions, and the borough and BCU they point to.
 
 Officers often write the place in the text ("walked from Seven Sisters stn to
-the Lea towpath"), not in a field. The gazetteer finds stations and boroughs;
-when the boroughs they resolve to agree, or one is named more than any other,
-that borough (and its BCU) is the note's inferred area. When they split evenly
-but share a BCU, only the BCU is inferred. Otherwise nothing is guessed.
+the Lea towpath"), not in a field. The gazetteer finds stations, districts,
+boroughs, parks, streets and estates; a suffix pattern finds other named
+streets and parks (kind only); with a spaCy pipeline loaded, its GPE, LOC and
+FAC entities add the rest (see `nlp.place_ner`).
+
+How the mentions settle the note's area (`infer_area`):
+
+- A mention in exactly one borough is a vote for it. When the votes agree, or
+  one borough has more than any other, that borough (and its BCU) is inferred.
+- A mention in several boroughs (a long road, a park on a boundary) casts no
+  vote. It confirms, and breaks ties between, the voted boroughs it lies in:
+  Hackney and Camden named once each plus a road through Hackney and Islington
+  gives Hackney.
+- Votes split evenly between boroughs of one BCU give only that BCU.
+- With no votes at all, the several-borough mentions decide alone only as far
+  as they agree: the boroughs they all share, if one, give that borough; if
+  those (or, when they share none, all of theirs) lie in one BCU, that BCU.
+- Otherwise nothing is guessed.
 """
 
 from __future__ import annotations
@@ -26,15 +40,27 @@ class AreaGuess:
 
 def infer_area(mentions: Sequence[PlaceMention], areas: Areas) -> AreaGuess | None:
     """The borough/BCU the mentions point to, or None when they do not settle it."""
-    boroughs = Counter(m.borough for m in mentions if m.borough in areas.borough_bcu)
-    if not boroughs:
+    known = [tuple(b for b in m.boroughs if b in areas.borough_bcu) for m in mentions]
+    single = [len(m.boroughs) == 1 for m in mentions]
+    votes = Counter(bs[0] for bs, one in zip(known, single, strict=True) if one and bs)
+    spread = [set(bs) for bs, one in zip(known, single, strict=True) if not one and bs]
+    if votes:
+        support = Counter(b for bs in spread for b in bs if b in votes)
+        ranked = sorted(votes, key=lambda b: (votes[b], support[b]), reverse=True)
+        best = (votes[ranked[0]], support[ranked[0]])
+        tied = [b for b in ranked if (votes[b], support[b]) == best]
+        return _guess(tied, areas)
+    if not spread:
         return None
-    ranked = boroughs.most_common()
-    if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-        borough = ranked[0][0]
-        return AreaGuess(borough=borough, bcu=areas.bcu_of(borough))
-    tied = [b for b, n in ranked if n == ranked[0][1]]
-    bcus = {areas.bcu_of(b) for b in tied}
+    shared = set.intersection(*spread)
+    return _guess(sorted(shared or set.union(*spread)), areas, one_borough=bool(shared))
+
+
+def _guess(boroughs: Sequence[str], areas: Areas, *, one_borough: bool = True) -> AreaGuess | None:
+    """One borough -> it and its BCU; several in one BCU -> the BCU; else nothing."""
+    if len(boroughs) == 1 and one_borough:
+        return AreaGuess(borough=boroughs[0], bcu=areas.bcu_of(boroughs[0]))
+    bcus = {areas.bcu_of(b) for b in boroughs}
     if len(bcus) == 1 and None not in bcus:
         return AreaGuess(borough=None, bcu=bcus.pop())
     return None
@@ -94,8 +120,9 @@ _KINDS_WORDS = {
 def named_places(text: str) -> list[PlaceMention]:
     """Streets, parks, estates and waterways named with their suffix ("Hoe St", "Burgess Park").
 
-    They are found but not resolved to a borough: walktalk has no street
-    gazetteer, and many street names exist in several boroughs.
+    They are found but not resolved to a borough: the ones the gazetteer knows
+    are resolved by it (and win over these in `all_places`); the rest, often
+    names that exist in several boroughs, keep only their kind.
     """
     mentions = []
     for match in _NAMED_PLACE.finditer(text):
@@ -112,11 +139,21 @@ def named_places(text: str) -> list[PlaceMention]:
     return mentions
 
 
-def all_places(text: str, gazetteer_mentions: Sequence[PlaceMention]) -> list[PlaceMention]:
-    """Gazetteer mentions plus named places that do not overlap them, in text order."""
-    extra = [
-        p
-        for p in named_places(text)
-        if not any(g.start < p.end and p.start < g.end for g in gazetteer_mentions)
-    ]
-    return sorted([*gazetteer_mentions, *extra], key=lambda p: p.start)
+def all_places(
+    text: str,
+    gazetteer_mentions: Sequence[PlaceMention],
+    entity_mentions: Sequence[PlaceMention] = (),
+) -> list[PlaceMention]:
+    """Every place a text names, without overlaps, in text order.
+
+    Gazetteer mentions come first, then pipeline entities the gazetteer
+    resolved (a lower-case "brixton"), then suffix-pattern names, then the
+    pipeline's unresolved entities; each is kept only if it overlaps none kept
+    before it.
+    """
+    resolved = [m for m in entity_mentions if m.boroughs]
+    unresolved = [m for m in entity_mentions if not m.boroughs]
+    kept: list[PlaceMention] = []
+    for group in (gazetteer_mentions, resolved, named_places(text), unresolved):
+        kept += [p for p in group if not any(k.start < p.end and p.start < k.end for k in kept)]
+    return sorted(kept, key=lambda p: p.start)

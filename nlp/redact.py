@@ -11,8 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spacy.tokens import Doc
+
 from nlp.gazetteer import PlaceMention
 from nlp.pii import PiiDetector, PiiSpan
+from nlp.place_ner import entity_places
 from nlp.places import all_places
 
 
@@ -64,26 +67,39 @@ class Redactor:
     def redact_many(self, texts: Sequence[str]) -> list[Redacted]:
         current = list(texts)
         found: list[set[str]] = [set() for _ in texts]
+        docs: list[Doc | None] = [None] * len(texts)
         pending = list(range(len(texts)))  # texts to (re)check: only those that changed
         for _ in range(self.max_passes):
             if not pending:
                 break
-            spans = self.detector.detect_many([current[i] for i in pending])
+            batch = [current[i] for i in pending]
+            batch_docs = self.detector.parse(batch)
+            spans = self.detector.detect_many(batch, docs=batch_docs)
             changed = []
-            for i, text_spans in zip(pending, spans, strict=True):
+            for i, text_spans, doc in zip(pending, spans, batch_docs, strict=True):
+                docs[i] = doc
                 if text_spans:
                     current[i] = redact(current[i], text_spans).text
                     found[i] |= {span.label for span in text_spans}
                     changed.append(i)
             pending = changed
+        # Place entities are read from the doc of the final (redacted) text.
+        for i, doc in zip(pending, self.detector.parse([current[i] for i in pending]), strict=True):
+            docs[i] = doc
         gazetteer = self.detector.gazetteer
         return [
             Redacted(
                 text=text,
                 spans=placeholders(text, labels),
-                places=tuple(all_places(text, gazetteer.find(text))),
+                places=tuple(
+                    all_places(
+                        text,
+                        gazetteer.find(text),
+                        entity_places(text, doc, gazetteer) if doc is not None else (),
+                    )
+                ),
             )
-            for text, labels in zip(current, found, strict=True)
+            for text, labels, doc in zip(current, found, docs, strict=True)
         ]
 
 

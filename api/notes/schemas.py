@@ -77,6 +77,7 @@ class PlaceOut(BaseModel):
     name: str
     kind: str
     borough: str | None
+    boroughs: list[str] = []  # every borough it lies in (older notes: empty)
 
 
 class IngestedOut(BaseModel):
