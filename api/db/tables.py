@@ -38,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,21 @@ class Note(Base):
         UniqueConstraint("client", "external_id", name="uq_notes_client_external_id"),
         Index("ix_notes_created_at", "created_at"),
         Index("ix_notes_review_queue", "review_status", "review_priority"),
+        # The review queue's two big tiers, each read in priority order by index.
+        Index(
+            "ix_notes_unreviewed",
+            "review_priority",
+            "id",
+            postgresql_where=text("review_status IS NULL"),
+            sqlite_where=text("review_status IS NULL"),
+        ),
+        Index(
+            "ix_notes_suspect",
+            "review_priority",
+            "id",
+            postgresql_where=text("suspect_label"),
+            sqlite_where=text("suspect_label"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -84,7 +84,7 @@ def _lease_once(
         query = (
             select(Note)
             .where(tier, not_leased(), Note.id.not_in(taken))
-            .order_by(Note.review_priority.desc(), Note.id)
+            .order_by(Note.review_priority.desc(), Note.id.desc())
             .limit(wanted)
             .with_for_update(skip_locked=True, of=Note)
         )
@@ -96,14 +96,23 @@ def _lease_once(
 
 
 def remaining(session: Session, who: Reviewer, *, now: datetime) -> int:
-    """Notes this caller could still be given, counting the ones they hold now."""
-    lease = select(ReviewLease.note_id).where(
-        ReviewLease.note_id == Note.id,
-        ReviewLease.reviewer != who.name,
-        ReviewLease.expires_at > now,
+    """Notes this caller could still be given, counting the ones they hold now.
+
+    The tiers do not overlap, so this is the sum of one indexed count per tier,
+    less the (few) live leases others hold on eligible notes: no lease lookup
+    for every eligible note.
+    """
+    everything = sum(
+        int(session.scalar(select(func.count()).select_from(Note).where(tier)) or 0)
+        for tier in tiers(who)
     )
-    total = session.scalar(select(func.count()).where(eligible(who), ~exists(lease)))
-    return int(total or 0)
+    held_by_others = session.scalar(
+        select(func.count())
+        .select_from(ReviewLease)
+        .join(Note, Note.id == ReviewLease.note_id)
+        .where(ReviewLease.reviewer != who.name, ReviewLease.expires_at > now, eligible(who))
+    )
+    return everything - int(held_by_others or 0)
 
 
 def release(session: Session, note_id: int, reviewer: str) -> None:
@@ -136,7 +145,11 @@ def tiers(who: Reviewer) -> list[ColumnElement[bool]]:
     if who.adjudicates:
         found.append(Note.review_status == "disputed")
     if who.reviews:
-        found.append(and_(Note.suspect_label.is_(True), Note.review_status != "disputed"))
+        # Not disputed (adjudicators have it) nor awaiting a second review (the
+        # tier below has it): the tiers never overlap, so their counts add up.
+        found.append(
+            and_(Note.suspect_label, Note.review_status.not_in(["disputed", "awaiting_second"]))
+        )
         found.append(and_(Note.review_status == "awaiting_second", ~reviewed_by_them))
         found.append(Note.review_status.is_(None))
     return found

@@ -26,6 +26,17 @@ def upgrade() -> None:
         )
     op.execute("UPDATE notes SET review_status = 'reviewed' WHERE reviewed")
     op.create_index("ix_notes_review_queue", "notes", ["review_status", "review_priority"])
+    for name, where in (
+        ("ix_notes_unreviewed", "review_status IS NULL"),
+        ("ix_notes_suspect", "suspect_label"),
+    ):
+        op.create_index(
+            name,
+            "notes",
+            ["review_priority", "id"],
+            postgresql_where=sa.text(where),
+            sqlite_where=sa.text(where),
+        )
     with op.batch_alter_table("reviews") as batch:
         batch.add_column(sa.Column("predicted_themes", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("kind", sa.String(20), nullable=False, server_default="review"))
@@ -68,6 +79,8 @@ def downgrade() -> None:
     with op.batch_alter_table("reviews") as batch:
         batch.drop_column("kind")
         batch.drop_column("predicted_themes")
+    op.drop_index("ix_notes_suspect", table_name="notes")
+    op.drop_index("ix_notes_unreviewed", table_name="notes")
     op.drop_index("ix_notes_review_queue", table_name="notes")
     with op.batch_alter_table("notes") as batch:
         batch.drop_column("suspect_label")
