@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.auth.keys import Principal
 from api.auth.roles import Permission, allowed
 from api.db.tables import Note, Review
-from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, Themes
+from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, PiiRedactor, Themes
 from api.errors import ForbiddenError
 from api.notes import repository
 from api.notes.schemas import PredictionOut
@@ -26,6 +26,7 @@ from api.reviews.schemas import (
     ReviewOut,
 )
 from api.reviews.stats import review_stats
+from nlp.normalise import normalise
 
 router = APIRouter(tags=["review"])
 
@@ -75,16 +76,26 @@ def skip_note(note_id: int, db: Db, caller: Caller) -> Response:
 
 @router.put("/v1/notes/{note_id}/labels", response_model=LabelsOut)
 def set_labels(
-    note_id: int, body: LabelsIn, db: Db, taxonomy: Themes, settings: AppSettings, caller: Caller
+    note_id: int,
+    body: LabelsIn,
+    db: Db,
+    taxonomy: Themes,
+    settings: AppSettings,
+    redactor: PiiRedactor,
+    caller: Caller,
 ) -> LabelsOut:
-    """Correct a note's themes; counts use them at once. Appends to the note's history."""
+    """Correct a note's themes; counts use them at once. Appends to the note's history.
+
+    The comment is free text too, so it is redacted like a note before it is stored.
+    """
+    comment = normalise(body.comment) if body.comment else ""
     outcome = service.record_review(
         db,
         note_id=note_id,
         reviewer=reviewer_of(caller),
         themes=body.themes,
         known_themes=taxonomy.names,
-        comment=body.comment,
+        comment=redactor.redact_many([comment])[0].text if comment else None,
         second_review_rate=settings.second_review_rate,
     )
     db.commit()

@@ -267,3 +267,37 @@ def test_requests_in_flight_never_fail_while_versions_switch(own: Api, tmp_path:
     assert answers
     assert {status for status, _ in answers} == {200}
     assert {model for _, model in answers} == {"seed-linear", "twin"}
+
+
+def test_retag_with_another_version_moves_counts_and_flags_disagreements(
+    own: Api, tmp_path: Path
+) -> None:
+    texts, labels = tiny_corpus()
+    other = ThemeClassifier().fit(texts, labels, theme_names=THEMES)
+    ModelRegistry(tmp_path / "home" / "models").register(other, {"kind": "linear"}, version="tiny")
+    with own.session() as session, session.begin():
+        reviewed = session.scalars(select(Note.id).order_by(Note.id)).first()
+        assert reviewed is not None
+        record_review(
+            session, note_id=reviewed, reviewer="rev", themes=["transport"], known_themes=THEMES
+        )
+    started = own.client.post("/v1/models/tiny/retag", headers=own.headers("analyst"))
+    done = wait_for(own, f"/v1/jobs/{started.json()['id']}")
+    assert done["status"] == "succeeded", done["error"]
+    with own.session() as session:
+        notes = list(session.scalars(select(Note).order_by(Note.id)))
+        current = {
+            p.note_id: sorted(p.themes)
+            for p in session.scalars(select(Prediction).where(Prediction.model_version == "tiny"))
+        }
+    assert len(current) == len(TEXTS)
+    expected: dict[str, int] = {}
+    for note in notes:
+        for theme in ["transport"] if note.id == reviewed else current[note.id]:
+            expected[theme] = expected.get(theme, 0) + 1
+    rows = own.client.get("/v1/counts", headers=own.headers("reader")).json()["rows"]
+    assert {r["theme"]: r["count"] for r in rows} == expected
+    assert done["result"]["changed"] > 0, "a model trained on a dozen notes disagrees somewhere"
+    assert done["result"]["changed"] == sum(n.review_priority >= 1.0 for n in notes)
+    queued = own.client.get("/v1/review/queue?limit=10", headers=own.headers("reviewer"))
+    assert queued.json()["items"][0]["reason"] == "two model versions disagree"

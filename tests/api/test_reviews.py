@@ -252,3 +252,19 @@ def test_me_says_who_and_what(api: Api) -> None:
     assert "review" in body["permissions"]
     assert "read_counts" not in body["permissions"]
     assert api.client.get("/v1/me").status_code == 401
+
+
+def test_comments_are_redacted_like_notes(stocked: Api) -> None:
+    note_id = take(stocked, stocked.headers("reviewer"), limit=1)["items"][0]["id"]
+    comment = "Spoke to Sarah Jones, call her on 07700 900123 about the lamp"
+    response = stocked.client.put(
+        f"/v1/notes/{note_id}/labels",
+        json={"themes": ["lighting"], "comment": comment},
+        headers=stocked.headers("reviewer"),
+    )
+    assert response.status_code == 200, response.text
+    stored = response.json()["review"]["comment"]
+    assert "07700" not in stored
+    assert "Sarah" not in stored
+    assert "[PHONE]" in stored
+    assert "[PERSON]" in stored
