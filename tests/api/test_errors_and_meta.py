@@ -70,6 +70,19 @@ def test_no_note_text_or_pii_in_logs(api: Api, caplog: pytest.LogCaptureFixture)
         headers=api.headers("tagger"),
     )
     api.client.get("/v1/notes", headers=api.headers("reader"))
+    queued = api.client.get("/v1/review/queue", headers=api.headers("reviewer")).json()
+    note_id = queued["items"][0]["id"]
+    api.client.put(
+        f"/v1/notes/{note_id}/labels",
+        json={"themes": ["lighting"], "comment": secret},
+        headers=api.headers("reviewer"),
+    )
+    api.client.put(
+        f"/v1/notes/{note_id}/labels",
+        json={"themes": [secret], "comment": secret},
+        headers=api.headers("reviewer"),
+    )
+    api.client.get(f"/v1/notes/{note_id}/history", headers=api.headers("reader"))
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "POST /v1/notes" in logged  # the access log did run
     assert "Priya" not in logged
