@@ -274,14 +274,19 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         walk_id=note.walk_id,
         themes=themes,
         labels_from="review" if note.reviewed else "prediction",
-        prediction=PredictionOut(
-            themes=prediction.themes,
-            scores=prediction.scores,
-            evidence=_spans(prediction.evidence),
-            model=prediction.model_version,
-        )
-        if prediction
-        else None,
+        prediction=prediction_out(prediction),
+    )
+
+
+def prediction_out(prediction: Prediction | None) -> PredictionOut | None:
+    """A stored prediction as the API shows it (None for a note without one)."""
+    if prediction is None:
+        return None
+    return PredictionOut(
+        themes=prediction.themes,
+        scores=prediction.scores,
+        evidence=_spans(prediction.evidence),
+        model=prediction.model_version,
     )
 
 

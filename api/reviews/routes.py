@@ -13,7 +13,7 @@ from api.db.tables import Note, Review
 from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, PiiRedactor, Themes
 from api.errors import ForbiddenError
 from api.notes import repository
-from api.notes.schemas import PredictionOut
+from api.notes.service import prediction_out
 from api.reviews import queue, service
 from api.reviews.priority import nearest_threshold
 from api.reviews.schemas import (
@@ -151,14 +151,7 @@ def _item(
         created_at=note.created_at,
         themes=themes,
         status=note.review_status,
-        prediction=PredictionOut(
-            themes=prediction.themes,
-            scores=prediction.scores,
-            evidence={t: [(s[0], s[1]) for s in spans] for t, spans in prediction.evidence.items()},
-            model=prediction.model_version,
-        )
-        if prediction
-        else None,
+        prediction=prediction_out(prediction),
         reason=_reason(note, prediction.scores if prediction else {}, thresholds),
         lease_expires_at=expires,
     )

@@ -145,10 +145,15 @@ def api(
     app.state.model = shared_model
     app.state.redactor = shared_redactor
     with TestClient(app, raise_server_exceptions=False) as client:
-        engine = app.state.engine
-        with Session(engine) as session, session.begin():
-            keys = {
-                role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
-                for role in Role
-            }
-        yield Api(client=client, engine=engine, keys=keys)
+        yield Api(
+            client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
+        )
+
+
+def keys_for_every_role(engine: Engine) -> dict[str, str]:
+    """One API key per role, named `<role>-client`."""
+    with Session(engine) as session, session.begin():
+        return {
+            role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
+            for role in Role
+        }

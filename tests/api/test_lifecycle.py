@@ -17,11 +17,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.auth.keys import create_key
-from api.auth.roles import Role
 from api.db.tables import Note, Prediction
 from api.reviews.service import record_review
 from models.classifier import ThemeClassifier
@@ -30,7 +27,7 @@ from nlp.areas import load_areas
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
-from tests.api.conftest import Api, make_settings
+from tests.api.conftest import Api, keys_for_every_role, make_settings
 from tests.factories import tiny_corpus
 from training.train import load_seed
 
@@ -53,13 +50,9 @@ def own(
     app = create_app(make_settings(home, database_url))
     app.state.redactor = shared_redactor
     with TestClient(app, raise_server_exceptions=False) as client:
-        engine = app.state.engine
-        with Session(engine) as session, session.begin():
-            keys = {
-                role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
-                for role in Role
-            }
-        api = Api(client=client, engine=engine, keys=keys)
+        api = Api(
+            client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
+        )
         notes = [{"text": t, "source": "officer", "borough": "Hackney"} for t in TEXTS]
         assert (
             client.post(
