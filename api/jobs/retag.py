@@ -103,6 +103,7 @@ def _switch(sessions: sessionmaker[Session], predictor: Predictor, fresh: dict[i
             chunk = ids[start : start + BATCH]
             notes = session.scalars(select(Note).where(Note.id.in_(chunk)))
             old = _themes_of_predictions(session, chunk)
+            unreviewed: list[tuple[Note, list[str]]] = []
             for note in notes:
                 new = fresh[note.id]
                 differs = old.get(note.id) is not None and old[note.id] != sorted(new.themes)
@@ -110,7 +111,8 @@ def _switch(sessions: sessionmaker[Session], predictor: Predictor, fresh: dict[i
                 note.prediction_id = new.prediction_id
                 note.review_priority = review_priority(new.scores, thresholds, disagreement=differs)
                 if not note.reviewed:
-                    repository.set_effective_themes(session, note, new.themes)
+                    unreviewed.append((note, new.themes))
+            repository.set_effective_themes_many(session, unreviewed)
     return changed
 
 

@@ -75,11 +75,30 @@ def _theme_row(note: Note, theme: str) -> NoteTheme:
 
 def set_effective_themes(session: Session, note: Note, themes: Sequence[str]) -> None:
     """Replace a stored note's effective themes, and move its counts in the count cells."""
-    before = list(session.scalars(select(NoteTheme.theme).where(NoteTheme.note_id == note.id)))
-    session.execute(delete(NoteTheme).where(NoteTheme.note_id == note.id))
-    note.theme_count = len(themes)
-    session.add_all(_theme_row(note, theme) for theme in themes)
-    cells.record(session, [cells.ThemeChange(note, before, themes)])
+    set_effective_themes_many(session, [(note, themes)])
+
+
+def set_effective_themes_many(
+    session: Session, changes: Sequence[tuple[Note, Sequence[str]]]
+) -> None:
+    """The same for many notes at once: one read, one delete, one insert, one cells upsert."""
+    if not changes:
+        return
+    ids = [note.id for note, _ in changes]
+    before: dict[int, list[str]] = {note_id: [] for note_id in ids}
+    for note_id, theme in session.execute(
+        select(NoteTheme.note_id, NoteTheme.theme).where(NoteTheme.note_id.in_(ids))
+    ):
+        before[note_id].append(theme)
+    session.execute(delete(NoteTheme).where(NoteTheme.note_id.in_(ids)))
+    rows = []
+    for note, themes in changes:
+        note.theme_count = len(themes)
+        rows += [_theme_row(note, theme) for theme in themes]
+    session.add_all(rows)
+    cells.record(
+        session, [cells.ThemeChange(note, before[note.id], themes) for note, themes in changes]
+    )
 
 
 def prediction_of(session: Session, note: Note) -> Prediction | None:
