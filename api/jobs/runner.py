@@ -11,7 +11,10 @@ are marked failed with a message that says so, rather than left "running".
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +30,7 @@ from nlp.errors import WalktalkError
 
 log = logging.getLogger("walktalk.jobs")
 LOG_LINES = 200
+JOB_NICENESS = 10
 ACTIVE = ("queued", "running")
 
 
@@ -85,6 +89,7 @@ class JobRunner:
         return job_id
 
     def _run(self, job_id: int, work: Work) -> None:
+        _lower_priority()
         self._set(job_id, status="running", started_at=_now(), message="started")
         try:
             result = work(JobContext(self._sessions, job_id))
@@ -108,6 +113,17 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """Run jobs at a lower CPU priority than the requests served beside them.
+
+    On Linux a thread is scheduled on its own, so raising this thread's nice
+    value (and that of the threads it starts) lets request threads go first
+    when both want the cores. Elsewhere this does nothing.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), JOB_NICENESS)
 
 
 def busy(session: Session, kind: str) -> Job | None:
