@@ -105,7 +105,7 @@ SYNTHETIC_CLIENT = "bench-synthetic"
 HOUR_WEIGHTS = (2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 4, 6, 8, 9, 9, 8, 6, 4)
 NOTE_COLUMNS = (
     "id, client, external_id, text, source, created_at, received_at, day, week, month, "
-    "borough, bcu, location, walk_id, prediction_id, reviewed, theme_count"
+    "borough, bcu, location, walk_id, prediction_id, theme_count"
 )
 THEME_COLUMNS = "note_id, theme, created_at, day, week, month, source, borough, bcu"
 
@@ -573,9 +573,8 @@ def synthetic_note(
         None,
         None,
         None,
-        False,
         len(model.themes),
-    )  # location, walk_id, prediction_id, reviewed, theme_count
+    )  # location, walk_id, prediction_id, theme_count
     themes = [(note_id, theme, created, day, week, month, *where) for theme in model.themes]
     return note, themes
 
@@ -596,7 +595,7 @@ def insert_sqlite(engine: Engine, chunks: Iterator[tuple[list[Any], list[Any]]])
     try:
         cursor = raw.cursor()
         cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB for this connection's index writes
-        note_sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+        note_sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join('?' * 16)})"
         theme_sql = f"INSERT INTO note_themes ({THEME_COLUMNS}) VALUES ({', '.join('?' * 9)})"
         for notes, themes in chunks:
             cursor.executemany(note_sql, [tuple(map(sqlite_value, row)) for row in notes])

@@ -29,6 +29,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -40,6 +41,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -90,7 +92,6 @@ class Note(Base):
     area_inferred: Mapped[bool] = mapped_column(default=False)
     theme_count: Mapped[int] = mapped_column(Integer, default=0)
     prediction_id: Mapped[int | None] = mapped_column(Integer)
-    reviewed: Mapped[bool] = mapped_column(default=False)
     # Where the note stands in review: None (not reviewed), "reviewed",
     # "awaiting_second", "agreed", "disputed" or "adjudicated".
     review_status: Mapped[str | None] = mapped_column(String(20))
@@ -99,6 +100,16 @@ class Note(Base):
     review_priority: Mapped[float] = mapped_column(default=0.0)
     # A label check (cleanlab over the reviewed notes) found its labels suspect.
     suspect_label: Mapped[bool] = mapped_column(default=False)
+
+    @hybrid_property
+    def reviewed(self) -> bool:
+        """Whether anyone has reviewed the note (its status says so; not stored twice)."""
+        return self.review_status is not None
+
+    @reviewed.inplace.expression
+    @classmethod
+    def _reviewed_expression(cls) -> ColumnElement[bool]:
+        return cls.review_status.is_not(None)
 
 
 class Prediction(Base):

@@ -27,11 +27,7 @@ BATCH = 1000
 def reviewed_notes(session: Session) -> list[LabelledNote]:
     """Every settled reviewed note as a labelled note, oldest first."""
     notes: list[LabelledNote] = []
-    query = (
-        select(Note)
-        .where(Note.reviewed.is_(True), Note.review_status != "disputed")
-        .order_by(Note.id)
-    )
+    query = select(Note).where(Note.reviewed, Note.review_status != "disputed").order_by(Note.id)
     for chunk in session.scalars(query).partitions(BATCH):
         themes = repository.effective_themes(session, [n.id for n in chunk])
         notes += [

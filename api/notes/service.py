@@ -165,7 +165,6 @@ def _new_note(
         places=[asdict(place) for place in redacted.places],
         location=note_in.location,
         walk_id=note_in.walk_id,
-        reviewed=False,
     )
 
 

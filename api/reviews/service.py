@@ -74,7 +74,7 @@ def record_review(
         created_at=now,
     )
     session.add(review)
-    note.reviewed, note.review_status, note.suspect_label = True, status, False
+    note.review_status, note.suspect_label = status, False
     repository.set_effective_themes(session, note, review.themes)
     session.execute(delete(ReviewLease).where(ReviewLease.note_id == note.id))
     session.flush()

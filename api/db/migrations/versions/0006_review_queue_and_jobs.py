@@ -25,6 +25,8 @@ def upgrade() -> None:
             sa.Column("suspect_label", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     op.execute("UPDATE notes SET review_status = 'reviewed' WHERE reviewed")
+    with op.batch_alter_table("notes") as batch:  # now derived from review_status
+        batch.drop_column("reviewed")
     op.create_index("ix_notes_review_queue", "notes", ["review_status", "review_priority"])
     for name, where in (
         ("ix_notes_unreviewed", "review_status IS NULL"),
@@ -82,6 +84,11 @@ def downgrade() -> None:
     op.drop_index("ix_notes_suspect", table_name="notes")
     op.drop_index("ix_notes_unreviewed", table_name="notes")
     op.drop_index("ix_notes_review_queue", table_name="notes")
+    with op.batch_alter_table("notes") as batch:
+        batch.add_column(
+            sa.Column("reviewed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    op.execute("UPDATE notes SET reviewed = (review_status IS NOT NULL)")
     with op.batch_alter_table("notes") as batch:
         batch.drop_column("suspect_label")
         batch.drop_column("review_priority")
