@@ -160,15 +160,13 @@ class Gazetteer:
             if end is None:
                 continue
             resume = end
-            value = text[offsets[start] : offsets[end]] if offsets else text[start:end]
+            first, last = (offsets[start], offsets[end]) if offsets else (start, end)
+            value = text[first:last]
             entry = self.entries[lowered[start:end]]
             significant = value[4:] if value[:4].lower() == "the " else value  # "the Cut"
             if not (significant[:1].isupper() or entry.any_case):
                 continue  # "the bank" is not Bank station
-            if offsets:
-                mentions.append(entry.mention(offsets[start], offsets[end]))
-            else:
-                mentions.append(entry.mention(start, end))
+            mentions.append(entry.mention(first, last))
         return mentions
 
     def lookup(self, name: str) -> Entry | None:

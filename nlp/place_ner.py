@@ -63,8 +63,12 @@ def find_places(
 ) -> list[list[PlaceMention]]:
     """Every place each text names: gazetteer, suffix pattern and (with `nlp`) entities."""
     if nlp is None:
-        return [all_places(text, gazetteer.find(text)) for text in texts]
-    return [
-        all_places(text, gazetteer.find(text), entity_places(text, doc, gazetteer))
-        for text, doc in zip(texts, nlp.pipe(texts, batch_size=64), strict=True)
-    ]
+        return [places_in(text, gazetteer) for text in texts]
+    docs = nlp.pipe(texts, batch_size=64)
+    return [places_in(text, gazetteer, doc) for text, doc in zip(texts, docs, strict=True)]
+
+
+def places_in(text: str, gazetteer: Gazetteer, doc: Doc | None = None) -> list[PlaceMention]:
+    """The places one text names; with its pipeline doc, the doc's place entities too."""
+    entities = entity_places(text, doc, gazetteer) if doc is not None else ()
+    return all_places(text, gazetteer.find(text), entities)

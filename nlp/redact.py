@@ -15,8 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.gazetteer import PlaceMention
 from nlp.pii import PiiDetector, PiiSpan
-from nlp.place_ner import entity_places
-from nlp.places import all_places
+from nlp.place_ner import places_in
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,7 @@ class Redactor:
             Redacted(
                 text=text,
                 spans=placeholders(text, labels),
-                places=tuple(
-                    all_places(
-                        text,
-                        gazetteer.find(text),
-                        entity_places(text, doc, gazetteer) if doc is not None else (),
-                    )
-                ),
+                places=tuple(places_in(text, gazetteer, doc)),
             )
             for text, labels, doc in zip(current, found, docs, strict=True)
         ]

@@ -249,10 +249,7 @@ def _cell_filters(query: CountQuery, themed: bool) -> list[ColumnElement[bool]]:
         filters.append(CountCell.day >= query.start.date())
     if query.end is not None:
         filters.append(CountCell.day < query.end.date())
-    for name in ("bcu", "borough", "source"):
-        value = getattr(query, name)
-        if value is not None:
-            filters.append(getattr(CountCell, name) == value)
+    filters += _area_filters(CountCell, query)
     if query.themes:
         filters.append(CountCell.theme.in_(query.themes))
     elif themed:
@@ -275,11 +272,16 @@ def _common_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
         filters.append(table.created_at >= query.start)
     if query.end is not None:
         filters.append(table.created_at < query.end)
-    for name in ("bcu", "borough", "source"):
-        value = getattr(query, name)
-        if value is not None:
-            filters.append(getattr(table, name) == value)
-    return filters
+    return filters + _area_filters(table, query)
+
+
+def _area_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
+    """BCU, borough and source as asked (the same columns on notes, themes and cells)."""
+    return [
+        getattr(table, name) == getattr(query, name)
+        for name in ("bcu", "borough", "source")
+        if getattr(query, name) is not None
+    ]
 
 
 def _plain(value: Any) -> Any:

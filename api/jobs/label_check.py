@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note
-from api.jobs.runner import JobContext
+from api.jobs.runner import JobContext, Work
 from api.jobs.training import reviewed_notes
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
@@ -25,7 +25,7 @@ from training.train import load_seed
 
 def label_check_work(
     *, sessions: sessionmaker[Session], taxonomy: Taxonomy, areas: Areas, seed_path: Path
-) -> Any:
+) -> Work:
     def work(ctx: JobContext) -> dict[str, Any]:
         with sessions() as session:
             notes = reviewed_notes(session)

@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note, Prediction
-from api.jobs.runner import JobContext
+from api.jobs.runner import JobContext, Work
 from api.notes import repository
 from api.reviews.priority import review_priority
 from models.predict import Predictor
@@ -40,7 +40,7 @@ class Fresh:
     scores: dict[str, float]
 
 
-def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor) -> Any:
+def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor) -> Work:
     def work(ctx: JobContext) -> dict[str, Any]:
         fresh: dict[int, Fresh] = {}
         try:

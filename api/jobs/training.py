@@ -7,13 +7,14 @@ left out: nobody has settled what they mean yet.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note
-from api.jobs.runner import JobContext
+from api.jobs.runner import JobContext, Work
 from api.notes import repository
 from models.registry import ModelRegistry
 from nlp.areas import Areas
@@ -51,10 +52,10 @@ def training_work(
     registry: ModelRegistry,
     taxonomy: Taxonomy,
     areas: Areas,
-    seed_path: Any,
+    seed_path: Path,
     kind: Kind,
     include_reviewed: bool,
-) -> Any:
+) -> Work:
     """The job body: gather the reviewed notes, train, register; returns the summary."""
 
     def work(ctx: JobContext) -> dict[str, Any]:

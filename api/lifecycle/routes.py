@@ -177,7 +177,6 @@ def job_out(job: Job) -> JobOut:
 
 
 def _job(db: Db, job_id: int, kind: str | None) -> JobOut:
-    db.expire_all()
     found = db.get(Job, job_id)
     if found is None or (kind is not None and found.kind != kind):
         what = "training run" if kind == "train" else "job"

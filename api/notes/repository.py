@@ -101,6 +101,15 @@ def set_effective_themes_many(
     )
 
 
+def predictions_of(session: Session, notes: Sequence[Note]) -> dict[int, Prediction]:
+    """The current prediction of each note that has one, by note id, in one query."""
+    ids = [note.prediction_id for note in notes if note.prediction_id is not None]
+    if not ids:
+        return {}
+    rows = session.scalars(select(Prediction).where(Prediction.id.in_(ids)))
+    return {prediction.note_id: prediction for prediction in rows}
+
+
 def prediction_of(session: Session, note: Note) -> Prediction | None:
     return session.get(Prediction, note.prediction_id) if note.prediction_id else None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from api.db.tables import Note
+
 # Scores this far from a threshold or more count as "sure" (closeness 0).
 SURE_MARGIN = 0.5
 DISAGREEMENT_BONUS = 1.0
@@ -34,3 +36,20 @@ def nearest_threshold(
         return None
     _, name, threshold = min(pairs)
     return name, scores[name], threshold
+
+
+def queue_reason(note: Note, scores: Mapping[str, float], thresholds: Mapping[str, float]) -> str:
+    """Why the queue offers this note, in words for the reviewer."""
+    if note.review_status == "disputed":
+        return "two reviewers disagree: adjudicate"
+    if note.review_status == "awaiting_second":
+        return "chosen for a second review"
+    if note.suspect_label:
+        return "may be mislabelled: the other reviewed notes contradict its labels"
+    if note.review_priority >= DISAGREEMENT_BONUS:
+        return "two model versions disagree"
+    near = nearest_threshold(scores, thresholds)
+    if near is None:
+        return "not yet reviewed"
+    theme, score, threshold = near
+    return f"{theme} score {score:.2f} is near its threshold {threshold:.2f}"

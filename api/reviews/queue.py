@@ -91,8 +91,11 @@ def _lease_once(
         fresh += session.scalars(query)
     session.add_all(ReviewLease(note_id=n.id, reviewer=who.name, expires_at=expires) for n in fresh)
     session.flush()
-    notes = [session.get(Note, lease.note_id) for lease in held] + fresh
-    return [(note, expires) for note in notes if note is not None]
+    kept: list[Note] = []
+    if held:
+        mine = [lease.note_id for lease in held]
+        kept = list(session.scalars(select(Note).where(Note.id.in_(mine)).order_by(Note.id)))
+    return [(note, expires) for note in kept + fresh]
 
 
 def remaining(session: Session, who: Reviewer, *, now: datetime) -> int:

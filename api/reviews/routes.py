@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth.keys import Principal
 from api.auth.roles import Permission, allowed
-from api.db.tables import Note, Review
+from api.db.tables import Note, Prediction, Review
 from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, PiiRedactor, Themes
 from api.errors import ForbiddenError
 from api.notes import repository
 from api.notes.service import prediction_out
 from api.reviews import queue, service
-from api.reviews.priority import nearest_threshold
+from api.reviews.priority import queue_reason
 from api.reviews.schemas import (
     HistoryOut,
     LabelsIn,
@@ -58,8 +58,13 @@ def review_queue(
         db, who, limit=limit, lease_seconds=settings.review_lease_seconds, now=now
     )
     thresholds = model.current().thresholds
-    themes = repository.effective_themes(db, [note.id for note, _ in leased])
-    items = [_item(db, note, expires, themes[note.id], thresholds) for note, expires in leased]
+    notes = [note for note, _ in leased]
+    themes = repository.effective_themes(db, [note.id for note in notes])
+    predictions = repository.predictions_of(db, notes)
+    items = [
+        _item(note, expires, themes[note.id], predictions.get(note.id), thresholds)
+        for note, expires in leased
+    ]
     return QueueOut(
         items=items,
         remaining=queue.remaining(db, who, now=now),
@@ -139,9 +144,12 @@ def stats(db: Db, taxonomy: Themes, caller: Caller) -> dict[str, Any]:
 
 
 def _item(
-    db: Db, note: Note, expires: datetime, themes: list[str], thresholds: dict[str, float]
+    note: Note,
+    expires: datetime,
+    themes: list[str],
+    prediction: Prediction | None,
+    thresholds: dict[str, float],
 ) -> QueueItem:
-    prediction = repository.prediction_of(db, note)
     return QueueItem(
         id=note.id,
         text=note.text,
@@ -152,25 +160,9 @@ def _item(
         themes=themes,
         status=note.review_status,
         prediction=prediction_out(prediction),
-        reason=_reason(note, prediction.scores if prediction else {}, thresholds),
+        reason=queue_reason(note, prediction.scores if prediction else {}, thresholds),
         lease_expires_at=expires,
     )
-
-
-def _reason(note: Note, scores: dict[str, float], thresholds: dict[str, float]) -> str:
-    if note.review_status == "disputed":
-        return "two reviewers disagree: adjudicate"
-    if note.review_status == "awaiting_second":
-        return "chosen for a second review"
-    if note.suspect_label:
-        return "may be mislabelled: the other reviewed notes contradict its labels"
-    if note.review_priority >= 1.0:
-        return "two model versions disagree"
-    near = nearest_threshold(scores, thresholds)
-    if near is None:
-        return "not yet reviewed"
-    theme, score, threshold = near
-    return f"{theme} score {score:.2f} is near its threshold {threshold:.2f}"
 
 
 def _review_out(review: Review) -> ReviewOut:

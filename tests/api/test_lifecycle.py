@@ -28,17 +28,10 @@ from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from tests.api.conftest import Api, keys_for_every_role, make_settings
-from tests.factories import tiny_corpus
+from tests.factories import NOTE_TEXTS, THEMES, tiny_corpus
 from training.train import load_seed
 
-THEMES = ("lighting", "harassment", "isolation", "transport")
-TEXTS = [
-    "Pitch black canal path and nobody ever about",
-    "A man followed me off the night bus and shouted at me",
-    "Street lamps broken all along the high road",
-    "Lovely walk, thanks to the team",
-    "Station platform deserted late at night, no staff, no cameras",
-]
+TEXTS = NOTE_TEXTS[:5]
 
 
 @pytest.fixture

@@ -14,18 +14,9 @@ from api.db.tables import Note, Review, ReviewLease
 from api.reviews import queue
 from api.reviews.service import record_review
 from tests.api.conftest import Api
+from tests.factories import NOTE_TEXTS, THEMES
 
-THEMES = ("lighting", "harassment", "isolation", "transport")
-TEXTS = [
-    "Pitch black canal path and nobody ever about",
-    "A man followed me off the night bus and shouted at me",
-    "Street lamps broken all along the high road",
-    "Lovely walk, thanks to the team",
-    "Station platform deserted late at night, no staff, no cameras",
-    "Lads on bikes threaten girls outside the chicken shop",
-    "The underpass by the retail park feels a bit dim",
-    "Waited forty minutes for a bus at a stop with no shelter",
-]
+TEXTS = NOTE_TEXTS
 
 
 @pytest.fixture
