@@ -26,8 +26,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cli.context import active_predictor, context
 from models.predict import Predictor
+from nlp.normalise import normalise
+from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
+from nlp.redact import Redactor
 from training.readers import jsonl_rows
-from training.records import MAX_TEXT_CHARS
 
 BATCH = 256
 console = Console(stderr=True)
@@ -58,7 +60,9 @@ def classify(
     model: Annotated[str | None, typer.Option(help="Model version (default: active).")] = None,
 ) -> None:
     """Classify notes from JSON lines or CSV; write themes, scores and evidence as JSON lines."""
-    predictor = active_predictor(context(), model)
+    ctx = context()
+    predictor = active_predictor(ctx, model)
+    redactor = ctx.redactor
     fmt = _format(input, input_format)
     with ExitStack() as stack:
         source = sys.stdin.buffer if input == "-" else stack.enter_context(Path(input).open("rb"))
@@ -68,7 +72,7 @@ def classify(
             else stack.enter_context(Path(output).open("w", encoding="utf-8"))
         )
         records = stack.enter_context(closing(_records(source, fmt)))
-        written, skipped = _run(predictor, records, sink, on_error)
+        written, skipped = _run(predictor, redactor, records, sink, on_error)
     console.print(
         f"classified {written} notes with {predictor.version}; skipped {skipped} bad lines"
     )
@@ -76,6 +80,7 @@ def classify(
 
 def _run(
     predictor: Predictor,
+    redactor: Redactor,
     records: Iterator[tuple[int, dict[str, object] | str]],
     sink: IO[str],
     on_error: OnError,
@@ -96,14 +101,14 @@ def _run(
             except BadLineError as err:
                 console.print(f"line {line}: {err}")
                 if on_error is OnError.fail:
-                    _flush(predictor, batch, sink)
+                    _flush(predictor, redactor, batch, sink)
                     raise typer.Exit(code=1) from err
                 skipped += 1
                 continue
             if len(batch) >= BATCH:
-                written += _flush(predictor, batch, sink)
+                written += _flush(predictor, redactor, batch, sink)
                 bar.update(task, description=f"classified {written} notes")
-        written += _flush(predictor, batch, sink)
+        written += _flush(predictor, redactor, batch, sink)
     return written, skipped
 
 
@@ -114,7 +119,7 @@ def _note(line: int, record: dict[str, object] | str, seen: set[str]) -> tuple[s
     note_id, text = record.get("id"), record.get("text")
     if not isinstance(note_id, str | int) or isinstance(note_id, bool) or str(note_id) == "":
         raise BadLineError("needs an 'id' (a string or an integer)")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not normalise(text):
         raise BadLineError("needs a non-empty 'text' string")
     if len(text) > MAX_TEXT_CHARS:
         raise BadLineError(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
@@ -124,12 +129,15 @@ def _note(line: int, record: dict[str, object] | str, seen: set[str]) -> tuple[s
     return str(note_id), text
 
 
-def _flush(predictor: Predictor, batch: list[tuple[str, str]], sink: IO[str]) -> int:
+def _flush(
+    predictor: Predictor, redactor: Redactor, batch: list[tuple[str, str]], sink: IO[str]
+) -> int:
     if not batch:
         return 0
-    predictions = predictor.classify([text for _, text in batch])
-    for (note_id, _), prediction in zip(batch, predictions, strict=True):
-        sink.write(json.dumps({"id": note_id, **asdict(prediction)}) + "\n")
+    prepared = prepare_texts([text for _, text in batch], redactor)
+    predictions = predictor.classify([p.text for p in prepared])
+    for (note_id, _), p, prediction in zip(batch, prepared, predictions, strict=True):
+        sink.write(json.dumps({"id": note_id, "text": p.text, **asdict(prediction)}) + "\n")
     sink.flush()
     count = len(batch)
     batch.clear()

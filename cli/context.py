@@ -10,6 +10,7 @@ from models.predict import Predictor
 from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
+from nlp.redact import Redactor
 from nlp.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -30,6 +31,13 @@ class Context:
     @cached_property
     def registry(self) -> ModelRegistry:
         return ModelRegistry(self.settings.home / "models")
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """The same PII redaction the API applies before classifying."""
+        from api.app import build_redactor
+
+        return build_redactor(self.settings, self.areas)
 
 
 def context() -> Context:

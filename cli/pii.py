@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from api.app import build_redactor
 from cli.context import Context, context
 from nlp.gazetteer import Gazetteer
 from nlp.pii import PiiDetector
@@ -22,7 +21,7 @@ app = typer.Typer(help="Personal data: evaluate detection.", no_args_is_help=Tru
 
 def build_detector(ctx: Context) -> tuple[PiiDetector, Gazetteer]:
     """The same detector the API uses, built from the settings."""
-    detector = build_redactor(ctx.settings, ctx.areas).detector
+    detector = ctx.redactor.detector
     return detector, detector.gazetteer
 
 
@@ -62,7 +61,7 @@ def redact_command(
 ) -> None:
     """Redact personal data from notes: {"id", "text"} lines in, {"id", "text", "pii"} out."""
     ctx = context()
-    redactor = build_redactor(ctx.settings, ctx.areas)
+    redactor = ctx.redactor
     with ExitStack() as stack:
         source = (
             sys.stdin if input == "-" else stack.enter_context(Path(input).open(encoding="utf-8"))

@@ -44,3 +44,10 @@ class DataFileError(WalktalkError):
 
     code = "W010"
     title = "Cannot read data file"
+
+
+class TextError(WalktalkError):
+    """A note's text is unusable once normalised (empty, or over the length limit)."""
+
+    code = "W020"
+    title = "Unusable text"

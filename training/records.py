@@ -26,7 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-MAX_TEXT_CHARS = 10_000
+from nlp.prepare import MAX_TEXT_CHARS
+
 Source = Literal["officer", "participant"]
 PiiLabel = Literal["PERSON", "PHONE", "EMAIL", "POSTCODE", "VEHICLE_REG"]
 HardCase = Literal[

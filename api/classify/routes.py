@@ -7,9 +7,10 @@ from dataclasses import asdict
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import CanClassify, Model
+from api.deps import CanClassify, Model, PiiRedactor
 from api.notes.schemas import MAX_BATCH, PredictionOut
-from training.records import MAX_TEXT_CHARS
+from nlp.normalise import normalise
+from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 
@@ -23,21 +24,33 @@ class ClassifyIn(BaseModel):
     @classmethod
     def _each_text(cls, texts: list[str]) -> list[str]:
         for i, text in enumerate(texts):
-            if not text.strip():
-                raise ValueError(f"texts[{i}] is empty")
             if len(text) > MAX_TEXT_CHARS:
                 raise ValueError(
                     f"texts[{i}] has {len(text)} characters; the limit is {MAX_TEXT_CHARS}"
                 )
+            if not normalise(text):
+                raise ValueError(f"texts[{i}] is empty")
         return texts
 
 
+class ClassifiedOut(PredictionOut):
+    """A prediction and the prepared (normalised, redacted) text its evidence spans index."""
+
+    text: str
+
+
 class ClassifyOut(BaseModel):
-    results: list[PredictionOut]
+    results: list[ClassifiedOut]
 
 
 @router.post("/classify", response_model=ClassifyOut)
-def classify(body: ClassifyIn, model: Model, _: CanClassify) -> ClassifyOut:
-    """Classify texts with the active model; stores nothing."""
-    predictions = model.current().classify(body.texts)
-    return ClassifyOut(results=[PredictionOut.model_validate(asdict(p)) for p in predictions])
+def classify(body: ClassifyIn, model: Model, redactor: PiiRedactor, _: CanClassify) -> ClassifyOut:
+    """Classify texts with the active model, exactly as /v1/notes would; stores nothing."""
+    prepared = prepare_texts(body.texts, redactor)
+    predictions = model.current().classify([p.text for p in prepared])
+    return ClassifyOut(
+        results=[
+            ClassifiedOut.model_validate({**asdict(prediction), "text": p.text})
+            for prediction, p in zip(predictions, prepared, strict=True)
+        ]
+    )

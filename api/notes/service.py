@@ -19,8 +19,8 @@ from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
 from nlp.gazetteer import PlaceMention
-from nlp.normalise import normalise
 from nlp.places import infer_area
+from nlp.prepare import prepare_texts
 from nlp.redact import Redacted, Redactor
 
 FUTURE_SLACK = timedelta(days=1)
@@ -107,7 +107,7 @@ def ingest(
         session, client, [n.external_id for n in notes if n.external_id is not None]
     )
     fresh = [n for n in notes if n.external_id not in known]
-    redacted = redactor.redact_many([normalise(n.text) for n in fresh])
+    redacted = prepare_texts([n.text for n in fresh], redactor)
     predictions = predictor.classify([r.text for r in redacted])
     received = datetime.now(UTC).replace(tzinfo=None)
     new = [
