@@ -8,12 +8,16 @@ directory. Nothing reads the environment at import time: call `Settings()`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlp.pipeline import DEFAULT_PIPELINE
 from nlp.resources import (
+    BEHAVIOUR_SUITE,
+    BROAD_DIR,
+    CHALLENGE_DIR,
     DEFAULT_AREAS,
     DEFAULT_DISTRICTS,
     DEFAULT_GIVEN_NAMES,
@@ -21,8 +25,12 @@ from nlp.resources import (
     DEFAULT_STATIONS,
     DEFAULT_STREETS,
     DEFAULT_TAXONOMY,
+    OOD_DIR,
     SEED_DIR,
 )
+
+if TYPE_CHECKING:
+    from training.corpora import Corpora
 
 
 class Settings(BaseSettings):
@@ -44,6 +52,20 @@ class Settings(BaseSettings):
     )
     seed_path: Path = Field(
         default=SEED_DIR, description="Folder of the seed corpus and its splits."
+    )
+    broad_path: Path = Field(
+        default=BROAD_DIR,
+        description="Folder of the broader training corpus (train and validation splits).",
+    )
+    ood_path: Path = Field(
+        default=OOD_DIR,
+        description="Folder of the out-of-distribution test set that models are chosen on.",
+    )
+    challenge_path: Path = Field(
+        default=CHALLENGE_DIR, description="Folder of the challenge set (a regression check)."
+    )
+    behaviour_path: Path = Field(
+        default=BEHAVIOUR_SUITE, description="YAML file of the behavioural test suite."
     )
     stations_path: Path = Field(
         default=DEFAULT_STATIONS, description="YAML gazetteer of stations and their boroughs."
@@ -104,3 +126,15 @@ class Settings(BaseSettings):
         description="Share of reviewed notes that a second reviewer also reviews (0 = none); "
         "when two reviewers disagree the note goes to an analyst or admin to adjudicate.",
     )
+
+    def corpora(self) -> Corpora:
+        """The labelled sets training runs learn from and are judged on."""
+        from training.corpora import Corpora  # loading data pulls in `datasets`: only when asked
+
+        return Corpora(
+            seed=self.seed_path,
+            broad=self.broad_path,
+            ood=self.ood_path,
+            challenge=self.challenge_path,
+            behaviour=self.behaviour_path,
+        )

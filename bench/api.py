@@ -239,11 +239,12 @@ def train_model(home: Path) -> str:
     from nlp.areas import load_areas
     from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY
     from nlp.taxonomy import load_taxonomy
+    from training.corpora import Corpora
     from training.train import TrainConfig, run_training
 
     result = run_training(
         TrainConfig(c_grid=[16.0], name="bench"),
-        seed_dir=SEED_DIR,
+        corpora=Corpora(),
         registry=ModelRegistry(home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
         areas=load_areas(DEFAULT_AREAS),

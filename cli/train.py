@@ -13,8 +13,17 @@ from rich.table import Table
 from api.jobs.training import reviewed_notes
 from api.store import open_store
 from cli.context import context
+from training.behaviour import BehaviourReport
+from training.corpora import load_sets
 from training.dataset import load_notes
-from training.evaluate import EvaluationReport, evaluate_model, write_report
+from training.evaluate import (
+    HELD_OUT_TITLES,
+    EvaluationReport,
+    evaluate_behaviour,
+    evaluate_model,
+    write_held_out_reports,
+    write_report,
+)
 from training.metrics import Scores
 from training.train import DEFAULT_KIND, TrainConfig, run_training
 
@@ -56,7 +65,7 @@ def train(
         task = bar.add_task("training", total=None)
         result = run_training(
             config,
-            seed_dir=ctx.settings.seed_path,
+            corpora=ctx.settings.corpora(),
             registry=ctx.registry,
             taxonomy=ctx.taxonomy,
             areas=ctx.areas,
@@ -65,10 +74,13 @@ def train(
             ),
             extra_notes=extra,
         )
-    print_scores(f"{result.version} on the seed test split", result.report.overall)
-    hard = result.report.subsets.get("hard_cases")
-    if hard:
-        print_scores("hard cases", hard)
+    for set_name, report in result.reports.items():
+        print_scores(
+            f"{result.version} on {HELD_OUT_TITLES.get(set_name, set_name)}", report.overall
+        )
+    if result.behaviour is not None:
+        print_behaviour(result.behaviour)
+    typer.echo(f"trained in {result.card['training_seconds']} s")
     typer.echo(f"registered {result.version} in {ctx.registry.root}")
     if result.activated:
         typer.echo(f"activated {result.version} (no model was active)")
@@ -78,24 +90,57 @@ def train(
 
 def evaluate(
     data: Annotated[
-        list[Path] | None, typer.Option("--data", help="Labelled files (default: seed test split).")
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Labelled files to score on (default: the out-of-distribution set, the seed "
+            "test split, the challenge set and the behavioural suite).",
+        ),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="Version to evaluate (default: active).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for report.md/.json/.png.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the reports.")] = None,
 ) -> None:
-    """Score a model on labelled notes; write Markdown, JSON and a reliability plot."""
+    """Score a model on held-out notes and behavioural tests; write Markdown, JSON and plots.
+
+    Example: walktalk evaluate --model linear-20261206-120000 --out reports/
+    """
     ctx = context()
     version = model or ctx.registry.require_active()
     classifier = ctx.registry.load(version)
-    paths = data or [ctx.settings.seed_path / "test.jsonl"]
-    notes = load_notes(paths, taxonomy=ctx.taxonomy, areas=ctx.areas)
-    report = evaluate_model(classifier, notes, version=version)
-    print_report(report)
     folder = out or ctx.settings.home / "reports" / version
-    for path in write_report(report, folder):
+    if data:
+        notes = load_notes(data, taxonomy=ctx.taxonomy, areas=ctx.areas)
+        report = evaluate_model(classifier, notes, version=version)
+        print_report(report)
+        _wrote(write_report(report, folder))
+        return
+    sets = load_sets(ctx.settings.corpora(), taxonomy=ctx.taxonomy, areas=ctx.areas)
+    reports = {
+        name: evaluate_model(classifier, notes, version=version)
+        for name, notes in sets.held_out.items()
+    }
+    behaviour = evaluate_behaviour(classifier, sets.behaviour) if sets.behaviour else None
+    for name, report in reports.items():
+        print_scores(f"{version} on {HELD_OUT_TITLES.get(name, name)}", report.overall)
+    if behaviour is not None:
+        print_behaviour(behaviour)
+    _wrote(write_held_out_reports(reports, behaviour, folder))
+
+
+def _wrote(paths: list[Path]) -> None:
+    for path in paths:
         typer.echo(f"wrote {path}")
+
+
+def print_behaviour(report: BehaviourReport) -> None:
+    table = Table(title=f"behavioural tests: {report.overall:.1%} passed")
+    for column in ("capability", "cases", "pass rate"):
+        table.add_column(column, justify="left" if column == "capability" else "right")
+    for name, rate in report.rates.items():
+        table.add_row(name, str(report.total[name]), f"{rate:.1%}")
+    Console().print(table)
 
 
 def print_report(report: EvaluationReport) -> None:

@@ -72,6 +72,7 @@ def check_files(
                 continue
             _check_row(row, path, line, taxonomy, areas, report)
     _check_duplicates(report, near_duplicate_threshold)
+    _check_pairs(report)
     report.stats = corpus_stats([item.note for item in report.notes], taxonomy.names)
     report.problems.sort(key=lambda problem: (str(problem.path), problem.line))
     return report
@@ -110,7 +111,7 @@ def _validation_messages(err: ValidationError) -> list[str]:
         where = ".".join(str(part) for part in error["loc"]) or "record"
         text = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            text = "is not a known field (expected id, text, themes, source, borough, bcu, created_at, pii, hard)"
+            text = "is not a known field (expected id, text, themes, source, borough, bcu, created_at, pii, hard, pair)"
         messages.append(f"{where}: {text}")
     return messages
 
@@ -149,6 +150,8 @@ def _check_duplicates(report: CheckReport, threshold: float) -> None:
     texts = [item.note.text for item in report.notes]
     for pair in near_duplicate_pairs(texts, threshold=threshold):
         first, second = report.notes[pair.first], report.notes[pair.second]
+        if first.note.pair is not None and first.note.pair == second.note.pair:
+            continue  # a minimal pair is alike on purpose
         if pair.jaccard >= 1.0:
             message = f"text: duplicates the text at {_where(first)}"
         else:
@@ -157,6 +160,33 @@ def _check_duplicates(report: CheckReport, threshold: float) -> None:
                 f"(character 5-gram Jaccard {pair.jaccard:.2f} >= {threshold})"
             )
         report.problems.append(Problem(second.path, second.line, message))
+
+
+def _check_pairs(report: CheckReport) -> None:
+    """Each minimal pair: exactly two notes whose themes differ by exactly one theme."""
+    members: dict[str, list[Located]] = {}
+    for item in report.notes:
+        if item.note.pair is not None:
+            members.setdefault(item.note.pair, []).append(item)
+    for pair_id, items in members.items():
+        if len(items) != 2:
+            report.problems.append(
+                Problem(
+                    items[-1].path,
+                    items[-1].line,
+                    f"pair: {pair_id!r} has {len(items)} notes, not 2",
+                )
+            )
+            continue
+        changed = set(items[0].note.themes) ^ set(items[1].note.themes)
+        if len(changed) != 1:
+            report.problems.append(
+                Problem(
+                    items[1].path,
+                    items[1].line,
+                    f"pair: {pair_id!r} must differ by exactly one theme; differs by {sorted(changed)}",
+                )
+            )
 
 
 def _where(item: Located) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from models.classifier import ThemeClassifier
+from nlp.normalise import normalise
+from training.behaviour import BehaviourReport, Case, run_suite
 from training.dataset import label_matrix, model_text
 from training.metrics import Scores, score
 from training.records import LabelledNote
@@ -82,6 +84,54 @@ def evaluate_model(
     )
 
 
+def evaluate_behaviour(model: ThemeClassifier, cases: Sequence[Case]) -> BehaviourReport:
+    """Run the behavioural suite: themes chosen by the model's own thresholds."""
+
+    def predict(texts: Sequence[str]) -> list[set[str]]:
+        chosen = model.predict_proba([normalise(t) for t in texts]) >= model.thresholds_
+        return [
+            {name for name, pick in zip(model.theme_names_, row, strict=True) if pick}
+            for row in chosen
+        ]
+
+    return run_suite(predict, cases)
+
+
+HELD_OUT_TITLES = {
+    "ood": "out-of-distribution test set (other writers; models are chosen on it)",
+    "test": "seed test split",
+    "challenge": "challenge set (written alongside the seed corpus)",
+}
+
+
+def held_out_markdown(
+    reports: dict[str, EvaluationReport], behaviour: BehaviourReport | None
+) -> str:
+    """Every held-out set's scores, the out-of-distribution set first, then the behaviour."""
+    lines = ["| set | notes | macro-F1 | " + " | ".join(_themes(reports)) + " |"]
+    lines.append("|---|---:|---:|" + "---:|" * len(_themes(reports)))
+    for name, report in sorted(reports.items(), key=lambda kv: _order(kv[0])):
+        per = " | ".join(f"{t.f1:.3f}" for t in report.overall.per_theme.values())
+        lines.append(
+            f"| {HELD_OUT_TITLES.get(name, name)} | {report.overall.notes} | "
+            f"{report.overall.macro_f1:.3f} | {per} |"
+        )
+    if behaviour is not None:
+        lines += ["", *behaviour.markdown()]
+    for name, report in sorted(reports.items(), key=lambda kv: _order(kv[0])):
+        lines += ["", f"## {HELD_OUT_TITLES.get(name, name)}", "", report_markdown(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _themes(reports: dict[str, EvaluationReport]) -> list[str]:
+    return list(next(iter(reports.values())).overall.per_theme) if reports else []
+
+
+def _order(name: str) -> int:
+    order = list(HELD_OUT_TITLES)
+    return order.index(name) if name in order else len(order)
+
+
 def _worst_errors(
     notes: Sequence[LabelledNote],
     Y: np.ndarray,
@@ -115,6 +165,26 @@ def write_report(report: EvaluationReport, folder: Path) -> list[Path]:
     paths[0].write_text(json.dumps(report.as_dict(), indent=2), encoding="utf-8")
     paths[1].write_text(report_markdown(report), encoding="utf-8")
     _reliability_plot(report, paths[2])
+    return paths
+
+
+def write_held_out_reports(
+    reports: dict[str, EvaluationReport], behaviour: BehaviourReport | None, folder: Path
+) -> list[Path]:
+    """A summary (report.md, report.json) over every set, and each set's own report in a subfolder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "sets": {name: report.as_dict() for name, report in reports.items()},
+        "behaviour": behaviour.as_dict() if behaviour is not None else None,
+    }
+    model = next(iter(reports.values())).model if reports else ""
+    paths = [folder / "report.json", folder / "report.md"]
+    paths[0].write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    paths[1].write_text(
+        f"# Evaluation of `{model}`\n\n" + held_out_markdown(reports, behaviour), encoding="utf-8"
+    )
+    for name, report in reports.items():
+        paths += write_report(report, folder / name)
     return paths
 
 

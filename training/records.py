@@ -7,7 +7,7 @@ This is the format analysts retrain with and the seed corpus ships in:
      "created_at": "2026-02-11T21:40:00", "pii": [{"start": 3, "end": 15,
      "label": "PERSON"}], "hard": ["negation"]}
 
-Only `id`, `text` and `themes` are required. Unknown fields are refused, so that
+Only `id`, `text` and `themes` are required; `pair` names a minimal pair. Unknown fields are refused, so that
 a misspelt `theme` column is caught instead of being read as "no themes".
 """
 
@@ -76,6 +76,9 @@ class LabelledNote(BaseModel):
     created_at: datetime | None = None
     pii: tuple[PiiSpan, ...] = ()
     hard: tuple[HardCase, ...] = ()
+    # A minimal pair: the two notes sharing this id differ by one edit that adds
+    # or removes exactly one theme (so they are near-duplicates on purpose).
+    pair: str | None = Field(default=None, min_length=1, max_length=200)
 
     @field_validator("text")
     @classmethod

@@ -1,14 +1,18 @@
 """A training run: load, fit, calibrate, tune thresholds, evaluate, register.
 
-`walktalk train` and (later) the API's training runs call `run_training`. The
-seed corpus's fixed validation split picks the regularisation strength, fits
-the calibration and tunes the thresholds; its fixed test split is touched once,
-at the end, so every version is compared on the same unseen notes.
+`walktalk train` and the API's training runs call `run_training`. By default a
+model learns from the seed corpus's train split plus the broader corpus's
+(`training.corpora`); their validation splits pick the regularisation strength,
+fit the calibration and tune the thresholds. The held-out sets (the
+out-of-distribution set first, the seed test split, the challenge set) and the
+behavioural suite are touched once, at the end, so every version is compared on
+the same unseen notes.
 """
 
 from __future__ import annotations
 
 import platform
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +26,15 @@ from models.encoder import ENCODER_PACKAGE, SentenceEncoder
 from models.registry import ModelRegistry, check_version_name
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
+from training.behaviour import BehaviourReport
+from training.corpora import Corpora, LoadedSets, load_sets
 from training.dataset import fingerprint, label_matrix, load_notes, model_text
-from training.evaluate import EvaluationReport, evaluate_model, report_markdown
+from training.evaluate import (
+    EvaluationReport,
+    evaluate_behaviour,
+    evaluate_model,
+    held_out_markdown,
+)
 from training.metrics import score, tune_thresholds
 from training.records import LabelledNote
 
@@ -39,19 +50,25 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Kind = DEFAULT_KIND
-    data: list[Path] = Field(default_factory=list)
+    data: list[Path] = Field(default_factory=list)  # instead of the seed + broad train splits
     name: str | None = None
     c_grid: list[float] = Field(default_factory=lambda: [4.0, 16.0, 64.0], min_length=1)
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    """The registered version, its card and its test evaluation."""
+    """The registered version, its card and its evaluations (seed test split first)."""
 
     version: str
     card: dict[str, Any]
-    report: EvaluationReport
+    reports: dict[str, EvaluationReport]
+    behaviour: BehaviourReport | None
     activated: bool
+
+    @property
+    def report(self) -> EvaluationReport:
+        """The seed test split's evaluation, which every version has."""
+        return self.reports["test"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,7 @@ def load_seed(seed_dir: Path, *, taxonomy: Taxonomy, areas: Areas) -> SeedSplits
 def run_training(
     config: TrainConfig,
     *,
-    seed_dir: Path,
+    corpora: Corpora,
     registry: ModelRegistry,
     taxonomy: Taxonomy,
     areas: Areas,
@@ -81,45 +98,55 @@ def run_training(
     """Train one model as configured and register it; activate it if none is active.
 
     `extra_notes` (e.g. notes reviewers labelled in the store) are added to the
-    training notes; like them, any whose text is in validation or test is dropped,
-    so the fixed held-out splits stay unseen and versions stay comparable.
+    training notes; like them, any whose text is in a validation or held-out
+    set is dropped, so those stay unseen and versions stay comparable.
     """
+    started = time.perf_counter()
     version = config.name or f"{config.kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     check_version_name(version)
     total = len(config.c_grid) + 3
     progress("loading data", 0, total)
-    seed = load_seed(seed_dir, taxonomy=taxonomy, areas=areas)
-    train_notes = seed.train
+    sets = load_sets(corpora, taxonomy=taxonomy, areas=areas)
+    train_notes = sets.train
     if config.data:
         train_notes = load_notes(config.data, taxonomy=taxonomy, areas=areas)
-    train_notes = _without_held_out([*train_notes, *extra_notes], seed)
+    train_notes = _without_held_out([*train_notes, *extra_notes], sets)
     names = taxonomy.names
     encoder = SentenceEncoder(cache=True)
-    model, c_scores = _select_model(config, train_notes, seed.validation, names, encoder, progress)
+    model, c_scores = _select_model(config, train_notes, sets.validation, names, encoder, progress)
     progress("calibrating and tuning thresholds on validation", total - 2, total)
     texts_val, Y_val = (
-        [model_text(n) for n in seed.validation],
-        label_matrix(seed.validation, names),
+        [model_text(n) for n in sets.validation],
+        label_matrix(sets.validation, names),
     )
     model.calibrate(texts_val, Y_val)
     P_val = model.predict_proba(texts_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
-    progress("evaluating on the test split", total - 1, total)
-    report = evaluate_model(model, seed.test, version=version)
-    card = _card(config, model, taxonomy, train_notes, seed, report, c_scores)
+    progress("evaluating on the held-out sets and the behavioural suite", total - 1, total)
+    reports = {
+        name: evaluate_model(model, notes, version=version) for name, notes in sets.held_out.items()
+    }
+    behaviour = evaluate_behaviour(model, sets.behaviour) if sets.behaviour else None
+    card = _card(config, model, taxonomy, train_notes, sets, reports, behaviour, c_scores)
     card["data"]["extra_notes"] = len(extra_notes)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
-    registry.register(model, card, version=version, markdown=_card_markdown(card, report))
+    card["training_seconds"] = round(time.perf_counter() - started, 1)
+    registry.register(
+        model, card, version=version, markdown=_card_markdown(card, reports, behaviour)
+    )
     progress("registered", total, total)
     activated = registry.active() is None
     if activated:
         registry.set_active(version, reason="first model")
-    return TrainResult(version=version, card=card, report=report, activated=activated)
+    return TrainResult(
+        version=version, card=card, reports=reports, behaviour=behaviour, activated=activated
+    )
 
 
-def _without_held_out(notes: list[LabelledNote], seed: SeedSplits) -> list[LabelledNote]:
-    """Drop training notes whose text is in the validation or test split."""
-    held = {n.text.strip().lower() for n in seed.validation + seed.test}
+def _without_held_out(notes: list[LabelledNote], sets: LoadedSets) -> list[LabelledNote]:
+    """Drop training notes whose text is in a validation or held-out set."""
+    held = {n.text.strip().lower() for n in sets.validation}
+    held |= {n.text.strip().lower() for notes in sets.held_out.values() for n in notes}
     return [n for n in notes if n.text.strip().lower() not in held]
 
 
@@ -158,14 +185,19 @@ def _card(
     model: ThemeClassifier,
     taxonomy: Taxonomy,
     train: Sequence[LabelledNote],
-    seed: SeedSplits,
-    report: EvaluationReport,
+    sets: LoadedSets,
+    reports: dict[str, EvaluationReport],
+    behaviour: BehaviourReport | None,
     c_scores: dict[str, float],
 ) -> dict[str, Any]:
     import sklearn
     import torch
     import transformers
 
+    metrics: dict[str, Any] = {name: r.overall.as_dict() for name, r in reports.items()}
+    metrics["test_subsets"] = {k: v.as_dict() for k, v in reports["test"].subsets.items()}
+    if behaviour is not None:
+        metrics["behaviour"] = {k: v for k, v in behaviour.as_dict().items() if k != "failures"}
     return {
         "kind": config.kind,
         "params": model.get_params(),
@@ -177,17 +209,15 @@ def _card(
             for n, t in zip(model.theme_names_, model.thresholds_, strict=True)
         },
         "data": {
-            "train_files": [str(p) for p in config.data] or ["seed:train"],
+            "train_files": [str(p) for p in config.data] or ["seed:train", "broad:train"],
             "train_notes": len(train),
             "train_fingerprint": fingerprint(train),
-            "validation_notes": len(seed.validation),
+            "validation_notes": len(sets.validation),
         },
-        "test_fingerprint": fingerprint(seed.test),
+        "test_fingerprint": fingerprint(sets.test),
+        "held_out_fingerprints": {name: fingerprint(n) for name, n in sets.held_out.items()},
         "selection": {"validation_macro_f1_by_C": c_scores},
-        "metrics": {
-            "test": report.overall.as_dict(),
-            "test_subsets": {k: v.as_dict() for k, v in report.subsets.items()},
-        },
+        "metrics": metrics,
         "encoder": ENCODER_PACKAGE if config.kind != "linear" else None,
         "libraries": {
             "python": platform.python_version(),
@@ -198,16 +228,18 @@ def _card(
     }
 
 
-def _card_markdown(card: dict[str, Any], report: EvaluationReport) -> str:
+def _card_markdown(
+    card: dict[str, Any], reports: dict[str, EvaluationReport], behaviour: BehaviourReport | None
+) -> str:
     head = [
-        f"# Model card: `{report.model}`",
+        f"# Model card: `{reports['test'].model}`",
         "",
         f"- kind: {card['kind']}, params: `{card['params']}`",
         f"- taxonomy version {card['taxonomy_version']}: {', '.join(card['themes'])}",
         f"- trained on {card['data']['train_notes']} notes ({', '.join(card['data']['train_files'])}), "
-        f"fingerprint {card['data']['train_fingerprint']}",
+        f"fingerprint {card['data']['train_fingerprint']}, in {card['training_seconds']} s",
         f"- thresholds: {card['thresholds']}",
         f"- created {card['created_at']}",
         "",
     ]
-    return "\n".join(head) + report_markdown(report)
+    return "\n".join(head) + held_out_markdown(reports, behaviour)

@@ -7,7 +7,6 @@ left out: nobody has settled what they mean yet.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from api.notes import repository
 from models.registry import ModelRegistry
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
+from training.corpora import Corpora
 from training.records import LabelledNote
 from training.train import Kind, TrainConfig, run_training
 
@@ -52,7 +52,7 @@ def training_work(
     registry: ModelRegistry,
     taxonomy: Taxonomy,
     areas: Areas,
-    seed_path: Path,
+    corpora: Corpora,
     kind: Kind,
     include_reviewed: bool,
 ) -> Work:
@@ -63,10 +63,10 @@ def training_work(
         if include_reviewed:
             with sessions() as session:
                 extra = reviewed_notes(session)
-        ctx.log(f"training a {kind} model on the seed corpus plus {len(extra)} reviewed notes")
+        ctx.log(f"training a {kind} model on the training corpora plus {len(extra)} reviewed notes")
         result = run_training(
             TrainConfig(kind=kind),
-            seed_dir=seed_path,
+            corpora=corpora,
             registry=registry,
             taxonomy=taxonomy,
             areas=areas,

@@ -98,7 +98,7 @@ def start_training(
     caller: CanManageModels,
     body: Annotated[TrainingRunIn | None, Body()] = None,
 ) -> JobOut:
-    """Train a new version in the background on the seed corpus (plus reviewed notes)."""
+    """Train a new version in the background on the training corpora (plus reviewed notes)."""
     run = body or TrainingRunIn()
     _not_busy(db, "train")
     work = training_work(
@@ -106,7 +106,7 @@ def start_training(
         registry=model.registry,
         taxonomy=taxonomy,
         areas=areas,
-        seed_path=settings.seed_path,
+        corpora=settings.corpora(),
         kind=run.kind,
         include_reviewed=run.include_reviewed,
     )

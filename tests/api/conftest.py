@@ -30,8 +30,9 @@ from models.registry import ModelRegistry
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
 from nlp.redact import Redactor
-from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
+from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY
 from nlp.taxonomy import load_taxonomy
+from training.corpora import Corpora
 from training.train import TrainConfig, run_training
 
 PG_URL = os.environ.get(
@@ -45,7 +46,7 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("home")
     run_training(
         TrainConfig(c_grid=[16.0], name="seed-linear"),
-        seed_dir=SEED_DIR,
+        corpora=Corpora(),
         registry=ModelRegistry(home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
         areas=load_areas(DEFAULT_AREAS),

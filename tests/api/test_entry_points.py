@@ -63,7 +63,9 @@ def test_classify_answers_with_the_redacted_text_its_evidence_indexes(api: Api) 
 
 def test_classify_refuses_a_text_that_is_empty_once_normalised(api: Api) -> None:
     response = api.client.post(
-        "/v1/classify", json={"texts": ["ok text", "\u200b\u200b \t"]}, headers=api.headers("tagger")
+        "/v1/classify",
+        json={"texts": ["ok text", "\u200b\u200b \t"]},
+        headers=api.headers("tagger"),
     )
     assert response.status_code == 422
     assert "texts[1]" in response.text

@@ -35,6 +35,7 @@ from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from tests.api.live_server import serve
+from training.corpora import Corpora
 from training.train import TrainConfig, run_training
 
 pytestmark = pytest.mark.browser
@@ -381,7 +382,7 @@ def register_weak_model(site: Site, tmp_path: Path) -> str:
     few.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_training(
         TrainConfig(data=[few], name="weak-linear", c_grid=[16.0]),
-        seed_dir=SEED_DIR,
+        corpora=Corpora(),
         registry=ModelRegistry(site.home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
         areas=load_areas(DEFAULT_AREAS),

@@ -216,3 +216,55 @@ def test_missing_path_and_wrong_suffix(tmp_path: Path, taxonomy: Taxonomy, areas
     odd.write_text("hello", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"\.jsonl, \.csv or \.parquet"):
         check(odd, taxonomy, areas)
+
+
+def test_a_minimal_pair_may_be_near_duplicates(
+    tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    path = write_jsonl(
+        tmp_path / "pairs.jsonl",
+        note(
+            id="a",
+            text="A man stared at me the whole way home on the bus",
+            themes=["harassment", "transport"],
+            pair="p1",
+        ),
+        note(
+            id="b",
+            text="A man stared at me the whole way home on foot",
+            themes=["harassment"],
+            pair="p1",
+        ),
+    )
+    assert check(path, taxonomy, areas).ok
+
+
+def test_a_minimal_pair_must_differ_by_exactly_one_theme(
+    tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    path = write_jsonl(
+        tmp_path / "pairs.jsonl",
+        note(
+            id="a",
+            text="A man stared at me on the bus",
+            themes=["harassment", "transport"],
+            pair="p1",
+        ),
+        note(id="b", text="The bus was fine", themes=[], pair="p1"),
+        note(id="c", text="Dark path", themes=["lighting"], pair="p2"),
+    )
+    found = messages(check(path, taxonomy, areas))
+    assert any("pair: 'p1' must differ by exactly one theme" in m for m in found)
+    assert any("pair: 'p2' has 1 notes, not 2" in m for m in found)
+
+
+def test_near_duplicates_in_different_pairs_are_still_reported(
+    tmp_path: Path, taxonomy: Taxonomy, areas: Areas
+) -> None:
+    text = "A man stared at me the whole way home on the bus"
+    path = write_jsonl(
+        tmp_path / "pairs.jsonl",
+        note(id="a", text=text, themes=["harassment", "transport"], pair="p1"),
+        note(id="b", text=text + " again", themes=["harassment", "transport"], pair="p2"),
+    )
+    assert any("near-duplicate" in m for m in messages(check(path, taxonomy, areas)))

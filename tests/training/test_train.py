@@ -13,6 +13,7 @@ from nlp.areas import Areas
 from nlp.errors import DataFileError
 from nlp.resources import SEED_DIR
 from nlp.taxonomy import Taxonomy
+from training.corpora import Corpora
 from training.evaluate import evaluate_model, write_report
 from training.promotion import promote
 from training.train import TrainConfig, TrainResult, run_training
@@ -26,7 +27,7 @@ def trained(
     steps: list[str] = []
     result = run_training(
         TrainConfig(c_grid=[16.0], name="seed-linear"),
-        seed_dir=SEED_DIR,
+        corpora=Corpora(),
         registry=registry,
         taxonomy=taxonomy,
         areas=areas,
@@ -83,7 +84,7 @@ def test_gate_refuses_a_model_trained_on_too_little(
     small.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run_training(
         TrainConfig(c_grid=[16.0], name="small", data=[small]),
-        seed_dir=SEED_DIR,
+        corpora=Corpora(),
         registry=registry,
         taxonomy=taxonomy,
         areas=areas,
@@ -104,7 +105,7 @@ def test_training_on_a_broken_file_names_the_record(
     with pytest.raises(DataFileError, match=r"record 2: themes: unknown theme\(s\) \['litter'\]"):
         run_training(
             TrainConfig(data=[bad], name="bad"),
-            seed_dir=SEED_DIR,
+            corpora=Corpora(),
             registry=ModelRegistry(tmp_path / "models"),
             taxonomy=taxonomy,
             areas=areas,
@@ -114,3 +115,54 @@ def test_training_on_a_broken_file_names_the_record(
 def test_config_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError, match="Extra inputs are not permitted"):
         TrainConfig.model_validate({"kind": "linear", "epochs": 3})
+
+
+def _card(test: float, ood: float | None, behaviour: float | None) -> dict[str, object]:
+    theme = {"f1": test}
+    metrics: dict[str, object] = {"test": {"macro_f1": test, "per_theme": {"lighting": theme}}}
+    if ood is not None:
+        metrics["ood"] = {"macro_f1": ood}
+    if behaviour is not None:
+        metrics["behaviour"] = {"overall": behaviour}
+    return {
+        "test_fingerprint": "t",
+        "held_out_fingerprints": {"ood": "o"},
+        "metrics": metrics,
+    }
+
+
+def test_gate_refuses_a_version_that_loses_out_of_distribution() -> None:
+    from training.promotion import gate
+
+    result = gate(_card(0.95, 0.80, 0.95), _card(0.93, 0.90, 0.95))
+    assert not result.passed
+    assert result.reasons == ["out-of-distribution macro-F1 0.800 < 0.900 - 0.01"]
+
+
+def test_gate_refuses_a_version_that_loses_on_behaviour() -> None:
+    from training.promotion import gate
+
+    result = gate(_card(0.93, 0.90, 0.80), _card(0.93, 0.90, 0.95))
+    assert result.reasons == ["behavioural pass rate 0.800 < 0.950 - 0.01"]
+
+
+def test_gate_passes_a_better_version_and_skips_what_the_active_card_lacks() -> None:
+    from training.promotion import gate
+
+    assert gate(_card(0.94, 0.92, 0.97), _card(0.93, 0.90, 0.95)).passed
+    assert gate(_card(0.94, 0.92, 0.97), _card(0.93, None, None)).passed
+    refused = gate(_card(0.94, None, None), _card(0.93, 0.90, 0.95))
+    assert len(refused.reasons) == 2
+
+
+def test_training_reports_every_held_out_set_and_the_behaviour(
+    trained: tuple[ModelRegistry, TrainResult],
+) -> None:
+    registry, result = trained
+    assert list(result.reports) == ["ood", "test", "challenge"]
+    card = registry.card("seed-linear")
+    assert card["metrics"]["ood"]["notes"] >= 800
+    assert card["metrics"]["behaviour"]["cases"] >= 1000
+    assert card["training_seconds"] > 0
+    text = (registry.root / "seed-linear" / "card.md").read_text()
+    assert text.index("out-of-distribution") < text.index("seed test split")
