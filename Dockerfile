@@ -30,7 +30,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     WALKTALK_WORKERS=2 \
     WALKTALK_TAXONOMY_PATH=/app/data/taxonomy.yaml \
     WALKTALK_AREAS_PATH=/app/data/gazetteer/areas.yaml \
-    WALKTALK_SEED_PATH=/app/data/seed
+    WALKTALK_SEED_PATH=/app/data/seed \
+    WALKTALK_BROAD_PATH=/app/data/broad \
+    WALKTALK_OOD_PATH=/app/data/ood \
+    WALKTALK_CHALLENGE_PATH=/app/data/challenge \
+    WALKTALK_BEHAVIOUR_PATH=/app/data/behaviour/suite.yaml
 RUN groupadd --system --gid 10001 walktalk \
     && useradd --system --uid 10001 --gid walktalk --home-dir /var/lib/walktalk --create-home walktalk
 COPY --from=build /opt/venv /opt/venv
@@ -38,8 +42,10 @@ WORKDIR /app
 COPY --chown=10001:10001 data ./data
 USER 10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+# The start period covers a first start that fine-tunes the default model (about 10 minutes).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=900s --retries=3 \
     CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
 # `walktalk serve` applies migrations, trains the default model on a first start
-# (if no registry is mounted) and prints a first admin key once.
+# (if no registry is mounted; keep WALKTALK_HOME on a volume so this happens once)
+# and prints a first admin key once.
 CMD ["walktalk", "serve"]

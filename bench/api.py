@@ -243,7 +243,7 @@ def train_model(home: Path) -> str:
     from training.train import TrainConfig, run_training
 
     result = run_training(
-        TrainConfig(c_grid=[16.0], name="bench"),
+        TrainConfig(kind="linear", c_grid=[16.0], name="bench"),
         corpora=Corpora(),
         registry=ModelRegistry(home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),

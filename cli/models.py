@@ -24,8 +24,14 @@ def list_versions() -> None:
         return
     for info in versions:
         mark = "*" if info.active else " "
-        macro = f"{info.macro_f1:.3f}" if info.macro_f1 is not None else "  -  "
-        typer.echo(f"{mark} {info.version:<40} {info.kind:<8} macro-F1 {macro}  {info.created_at}")
+        ood, test, behaviour = (
+            f"{value:.3f}" if value is not None else "  -  "
+            for value in (info.ood_macro_f1, info.macro_f1, info.behaviour)
+        )
+        typer.echo(
+            f"{mark} {info.version:<40} {info.kind:<11} macro-F1 OOD {ood} seed-test {test}"
+            f"  behaviour {behaviour}  {info.created_at}"
+        )
 
 
 @app.command("show")

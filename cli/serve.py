@@ -27,7 +27,7 @@ def serve() -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     if ctx.registry.active() is None:
-        typer.echo("no active model: training the default one on the seed corpus", err=True)
+        typer.echo("no active model: training the default one on the training corpora", err=True)
         train(data=None, kind=DEFAULT_KIND, name=None)
     with open_store(ctx.settings) as session:
         admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]

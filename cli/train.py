@@ -35,7 +35,9 @@ def train(
         list[Path] | None,
         typer.Option("--data", help="Labelled files to train on instead of the seed train split."),
     ] = None,
-    kind: Annotated[str, typer.Option(help="linear, encoder or hybrid.")] = DEFAULT_KIND,
+    kind: Annotated[
+        str, typer.Option(help="transformer (the default), linear, encoder or hybrid.")
+    ] = DEFAULT_KIND,
     name: Annotated[
         str | None, typer.Option(help="Version name (default: KIND-TIMESTAMP).")
     ] = None,

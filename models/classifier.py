@@ -26,8 +26,9 @@ import scipy.sparse as sp
 from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression
 
+from models.calibrated import CalibratedThemes, check_labels
 from models.encoder import SentenceEncoder
-from models.errors import ModelFormatError, NotFittedError, ParameterError
+from models.errors import ModelFormatError, ParameterError
 from models.tfidf import TfidfFeatures
 
 FORMAT_VERSION = 1
@@ -40,7 +41,7 @@ CONFIG_FILE = "config.json"
 HEAD_FILE = "head.safetensors"
 
 
-class ThemeClassifier:
+class ThemeClassifier(CalibratedThemes):
     """Multi-label theme classifier: fit(texts, Y), predict_proba(texts), save/load."""
 
     def __init__(
@@ -83,27 +84,7 @@ class ThemeClassifier:
         heads = [_fit_head(X, Y[:, j], self.C) for j in range(Y.shape[1])]
         self.coef_ = np.vstack([head.coef_ for head in heads]).astype(np.float32)
         self.intercept_ = np.concatenate([head.intercept_ for head in heads]).astype(np.float32)
-        self.calibration_ = np.tile(np.array([1.0, 0.0], dtype=np.float32), (len(heads), 1))
-        self.thresholds_ = np.full(len(heads), 0.5, dtype=np.float32)
-        return self
-
-    def calibrate(self, texts: Sequence[str], Y: np.ndarray) -> ThemeClassifier:
-        """Platt-scale each theme's score on held-out notes (not the training ones)."""
-        Y = _check_inputs(self.kind, texts, Y, self._fitted_names())
-        scores = self.decision_function(texts)
-        for j in range(Y.shape[1]):
-            platt = LogisticRegression(C=1e4, max_iter=1000).fit(scores[:, [j]], Y[:, j])
-            self.calibration_[j] = (platt.coef_[0, 0], platt.intercept_[0])
-        return self
-
-    def set_thresholds(self, thresholds: Sequence[float] | np.ndarray) -> ThemeClassifier:
-        values = np.asarray(thresholds, dtype=np.float32)
-        if values.shape != (len(self._fitted_names()),) or not ((values > 0) & (values < 1)).all():
-            raise ParameterError(
-                f"Expected {len(self._fitted_names())} thresholds strictly between 0 and 1, "
-                f"got {list(map(float, values.ravel()))}."
-            )
-        self.thresholds_ = values
+        self._reset_calibration(len(heads))
         return self
 
     # -- predicting ------------------------------------------------------------
@@ -123,16 +104,6 @@ class ThemeClassifier:
             return np.zeros((0, len(self.theme_names_)), dtype=np.float32)
         X = self.features(texts)
         return np.asarray(X @ self.coef_.T) + self.intercept_
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probability of each theme, shape (n, themes)."""
-        scores = self.decision_function(texts)
-        slope, offset = self.calibration_[:, 0], self.calibration_[:, 1]
-        return 1.0 / (1.0 + np.exp(-(scores * slope + offset)))
-
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        """Boolean label matrix: probability at or above each theme's threshold."""
-        return self.predict_proba(texts) >= self.thresholds_
 
     def use_encoder(self, encoder: SentenceEncoder) -> ThemeClassifier:
         """Share one loaded encoder between models instead of loading another."""
@@ -192,14 +163,6 @@ class ThemeClassifier:
             )
         return model
 
-    def _fitted_names(self) -> tuple[str, ...]:
-        names: tuple[str, ...] | None = getattr(self, "theme_names_", None)
-        if names is None:
-            raise NotFittedError(
-                "This classifier is not fitted yet.", hint="Call fit() or load a saved model."
-            )
-        return names
-
 
 def _fit_head(X: sp.csr_matrix, y: np.ndarray, C: float) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=3000, solver="liblinear").fit(X, y)
@@ -210,20 +173,7 @@ def _check_inputs(
 ) -> np.ndarray:
     if kind not in KINDS:
         raise ParameterError(f"kind must be one of {sorted(KINDS)}, got {kind!r}.")
-    Y = np.asarray(Y)
-    if Y.ndim != 2 or Y.shape != (len(texts), len(theme_names)):
-        raise ParameterError(
-            f"Expected a label matrix of shape ({len(texts)}, {len(theme_names)}) "
-            f"(texts x themes), got {Y.shape}."
-        )
-    if not np.isin(Y, (0, 1)).all():
-        raise ParameterError("The label matrix must hold only 0 and 1.")
-    one_class = [name for j, name in enumerate(theme_names) if len(np.unique(Y[:, j])) < 2]
-    if one_class:
-        raise ParameterError(
-            f"Each theme needs positive and negative examples; these have only one kind: {one_class}."
-        )
-    return Y.astype(int)
+    return check_labels(texts, Y, theme_names)
 
 
 def _read_config(folder: Path) -> dict[str, Any]:

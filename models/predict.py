@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.classifier import ThemeClassifier
+from models.kinds import ThemeModel
 from nlp.cues import CueLexicon, Span
 
 
@@ -27,7 +27,7 @@ class Prediction:
 class Predictor:
     """A loaded model, the cue lexicon for evidence, and the version it answers for."""
 
-    model: ThemeClassifier
+    model: ThemeModel
     lexicon: CueLexicon
     version: str
 

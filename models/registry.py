@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from models.classifier import ThemeClassifier
 from models.errors import RegistryError
+from models.kinds import ThemeModel, load_model
 
 _VERSION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ACTIVE_FILE = "ACTIVE"
@@ -41,8 +41,10 @@ class VersionInfo:
     version: str
     kind: str
     created_at: str
-    macro_f1: float | None
+    macro_f1: float | None  # on the seed test split
     active: bool
+    ood_macro_f1: float | None = None  # on the out-of-distribution set (newer cards only)
+    behaviour: float | None = None  # behavioural pass rate (newer cards only)
 
 
 class ModelRegistry:
@@ -52,7 +54,7 @@ class ModelRegistry:
         self.root = root
 
     def register(
-        self, model: ThemeClassifier, card: dict[str, Any], *, version: str, markdown: str = ""
+        self, model: ThemeModel, card: dict[str, Any], *, version: str, markdown: str = ""
     ) -> str:
         """Save a fitted model, its card (JSON and Markdown) as a new version."""
         check_version_name(version)
@@ -76,13 +78,15 @@ class ModelRegistry:
         infos = []
         for folder in self._version_folders():
             card = self.card(folder.name)
-            metrics = card.get("metrics", {}).get("test", {})
+            metrics = card.get("metrics", {})
             infos.append(
                 VersionInfo(
                     version=folder.name,
                     kind=str(card.get("kind", "?")),
                     created_at=str(card.get("created_at", "")),
-                    macro_f1=metrics.get("macro_f1"),
+                    macro_f1=metrics.get("test", {}).get("macro_f1"),
+                    ood_macro_f1=metrics.get("ood", {}).get("macro_f1"),
+                    behaviour=metrics.get("behaviour", {}).get("overall"),
                     active=folder.name == active,
                 )
             )
@@ -93,8 +97,8 @@ class ModelRegistry:
         card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return card
 
-    def load(self, version: str) -> ThemeClassifier:
-        return ThemeClassifier.load(self._folder(version))
+    def load(self, version: str) -> ThemeModel:
+        return load_model(self._folder(version))
 
     def active(self) -> str | None:
         """The active version, or None when nothing has been activated yet."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.classifier import ThemeClassifier
+from models.kinds import ThemeModel
 from nlp.normalise import normalise
 from training.behaviour import BehaviourReport, Case, run_suite
 from training.dataset import label_matrix, model_text
@@ -57,7 +57,7 @@ class EvaluationReport:
 
 
 def evaluate_model(
-    model: ThemeClassifier, notes: Sequence[LabelledNote], *, version: str, worst: int = 15
+    model: ThemeModel, notes: Sequence[LabelledNote], *, version: str, worst: int = 15
 ) -> EvaluationReport:
     """Score the model on the notes overall, per source and on hard cases."""
     names = model.theme_names_
@@ -84,7 +84,7 @@ def evaluate_model(
     )
 
 
-def evaluate_behaviour(model: ThemeClassifier, cases: Sequence[Case]) -> BehaviourReport:
+def evaluate_behaviour(model: ThemeModel, cases: Sequence[Case]) -> BehaviourReport:
     """Run the behavioural suite: themes chosen by the model's own thresholds."""
 
     def predict(texts: Sequence[str]) -> list[set[str]]:

@@ -45,6 +45,8 @@ def models(model: Model, _: CanReadMeta) -> dict[str, Any]:
                 "kind": v.kind,
                 "created_at": v.created_at,
                 "macro_f1": v.macro_f1,
+                "ood_macro_f1": v.ood_macro_f1,
+                "behaviour": v.behaviour,
                 "active": v.active,
             }
             for v in registry.versions()

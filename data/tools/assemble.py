@@ -37,7 +37,11 @@ def convert(raw: dict[str, Any]) -> dict[str, Any]:
         length += len(value)
         cursor = match.end()
     pieces.append(text[cursor:])
-    note: dict[str, Any] = {"id": raw["id"], "text": "".join(pieces), "themes": sorted(raw["themes"])}
+    note: dict[str, Any] = {
+        "id": raw["id"],
+        "text": "".join(pieces),
+        "themes": sorted(raw["themes"]),
+    }
     for key in ("source", "hard"):
         if raw.get(key):
             note[key] = raw[key]
@@ -79,8 +83,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("parts", type=Path, nargs="+")
     parser.add_argument("--validation", type=float, default=0.15)
-    parser.add_argument("--labels", type=Path, help="JSON lines of {id, themes}: adjudicated labels")
-    parser.add_argument("--drop", action="append", default=[], help="an id to leave out (repeatable)")
+    parser.add_argument(
+        "--labels", type=Path, help="JSON lines of {id, themes}: adjudicated labels"
+    )
+    parser.add_argument(
+        "--drop", action="append", default=[], help="an id to leave out (repeatable)"
+    )
     args = parser.parse_args()
     notes = [n for n in read_parts(args.parts) if n["id"] not in set(args.drop)]
     if args.labels:

@@ -45,7 +45,7 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A walktalk home whose registry holds one active model trained on the seed corpus."""
     home = tmp_path_factory.mktemp("home")
     run_training(
-        TrainConfig(c_grid=[16.0], name="seed-linear"),
+        TrainConfig(kind="linear", c_grid=[16.0], name="seed-linear"),
         corpora=Corpora(),
         registry=ModelRegistry(home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),

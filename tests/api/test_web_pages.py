@@ -381,7 +381,7 @@ def register_weak_model(site: Site, tmp_path: Path) -> str:
     lines = (SEED_DIR / "train.jsonl").read_text(encoding="utf-8").splitlines()[:30]
     few.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_training(
-        TrainConfig(data=[few], name="weak-linear", c_grid=[16.0]),
+        TrainConfig(kind="linear", data=[few], name="weak-linear", c_grid=[16.0]),
         corpora=Corpora(),
         registry=ModelRegistry(site.home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),

@@ -43,7 +43,9 @@ def store_reviewed_note(settings: Settings, text: str, themes: list[str]) -> Non
 def test_train_includes_reviewed_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
     store_reviewed_note(Settings(), "The subway under the ring road has no lights", ["lighting"])
-    result = runner.invoke(app, ["train", "--include-reviewed", "--name", "with-reviews"])
+    result = runner.invoke(
+        app, ["train", "--kind", "linear", "--include-reviewed", "--name", "with-reviews"]
+    )
     assert result.exit_code == 0, result.output
     assert "adding 1 reviewed notes" in result.output
     card = ModelRegistry(tmp_path / "models").card("with-reviews")

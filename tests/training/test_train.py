@@ -26,7 +26,7 @@ def trained(
     registry = ModelRegistry(tmp_path_factory.mktemp("home") / "models")
     steps: list[str] = []
     result = run_training(
-        TrainConfig(c_grid=[16.0], name="seed-linear"),
+        TrainConfig(kind="linear", c_grid=[16.0], name="seed-linear"),
         corpora=Corpora(),
         registry=registry,
         taxonomy=taxonomy,
@@ -83,7 +83,7 @@ def test_gate_refuses_a_model_trained_on_too_little(
     lines = (SEED_DIR / "train.jsonl").read_text(encoding="utf-8").splitlines()[:120]
     small.write_text("\n".join(lines) + "\n", encoding="utf-8")
     run_training(
-        TrainConfig(c_grid=[16.0], name="small", data=[small]),
+        TrainConfig(kind="linear", c_grid=[16.0], name="small", data=[small]),
         corpora=Corpora(),
         registry=registry,
         taxonomy=taxonomy,

@@ -139,14 +139,16 @@
     const answer = await call("GET", "/v1/models");
     $("active-model").textContent = answer.active || "none";
     $("loaded-model").textContent = answer.loaded || "none";
-    const head = el("tr", {}, ...["Version", "Kind", "Created", "Macro-F1 (seed test)", ""]
-      .map((h) => el("th", { scope: "col" }, h)));
+    const head = el("tr", {}, ...["Version", "Kind", "Created", "Macro-F1 (out-of-distribution)",
+      "Macro-F1 (seed test)", "Behaviour pass rate", ""].map((h) => el("th", { scope: "col" }, h)));
+    const figure = (x) => (typeof x === "number" ? x.toFixed(3) : "—");
     const rows = answer.versions.map((v) => el("tr", { class: v.active ? "active" : null, dataset: { version: v.version } },
       el("th", { scope: "row" }, v.version),
       el("td", {}, v.kind),
       el("td", {}, when(v.created_at)),
-      el("td", { class: "n", dataset: { testid: `f1-${v.version}` } },
-        typeof v.macro_f1 === "number" ? v.macro_f1.toFixed(3) : "—"),
+      el("td", { class: "n", dataset: { testid: `ood-f1-${v.version}` } }, figure(v.ood_macro_f1)),
+      el("td", { class: "n", dataset: { testid: `f1-${v.version}` } }, figure(v.macro_f1)),
+      el("td", { class: "n" }, figure(v.behaviour)),
       el("td", {}, v.active ? el("strong", {}, "active")
         : state.canManage ? el("button", { type: "button", dataset: { testid: `promote-${v.version}` },
           onclick: () => promote(v.version) }, "Promote") : "")));

@@ -1,0 +1,238 @@
+"""The `transformer` kind: all-MiniLM-L6-v2 fine-tuned end to end with a multi-label head.
+
+A bag of n-grams can only weigh the words its training notes used, and a frozen
+encoder with a linear head keeps whatever the encoder was trained for. The
+themes are about meaning ("nobody would hear you", "he sat right behind me the
+whole way", "the lights were fixed"), so every layer of the encoder is tuned on
+the labelled notes: mean-pooled token states, one logit per theme, binary
+cross-entropy, AdamW with linear warm-up and decay.
+
+Training is deterministic for a seed (shuffling, dropout and the head's start
+are seeded; CPU kernels are). Batches are cut from chunks of similar length so
+they carry little padding. Calibration and thresholds come from
+`CalibratedThemes`, as for every kind.
+
+Saved folder: `config.json` (kind, parameters, format version, themes, the base
+encoder's fingerprint), `head.safetensors` (the head, calibration, thresholds)
+and `encoder/` (the tuned encoder as safetensors with its tokenizer files).
+Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.numpy import load_file, save_file
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
+
+from models.calibrated import CalibratedThemes, check_labels
+from models.encoder import EMBEDDING_DIM, SentenceEncoder, default_encoder_path
+from models.errors import ModelFormatError
+
+FORMAT_VERSION = 1
+KIND = "transformer"
+CONFIG_FILE = "config.json"
+HEAD_FILE = "head.safetensors"
+ENCODER_DIR = "encoder"
+# (epoch, batches done, batches in all, mean loss so far), for a progress bar.
+FitProgress = Callable[[int, int, int, float], None]
+
+
+class TransformerClassifier(CalibratedThemes):
+    """Fine-tuned MiniLM, multi-label: fit(texts, Y), predict_proba(texts), save/load."""
+
+    kind = KIND
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 3,
+        learning_rate: float = 8e-5,
+        batch_size: int = 32,
+        max_length: int = 128,
+        warmup: float = 0.06,
+        weight_decay: float = 0.01,
+        seed: int = 13,
+    ) -> None:
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.warmup = warmup
+        self.weight_decay = weight_decay
+        self.seed = seed
+        self._path = default_encoder_path()
+
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "kind": KIND,
+            "epochs": self.epochs,
+            "learning_rate": self.learning_rate,
+            "batch_size": self.batch_size,
+            "max_length": self.max_length,
+            "warmup": self.warmup,
+            "weight_decay": self.weight_decay,
+            "seed": self.seed,
+        }
+
+    @cached_property
+    def tokenizer_(self) -> PreTrainedTokenizerBase:
+        tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(
+            self._path, local_files_only=True
+        )
+        return tokenizer
+
+    @cached_property
+    def encoder_(self) -> PreTrainedModel:
+        hf_logging.disable_progress_bar()  # a bar per load is noise in the CLI and the logs
+        encoder: PreTrainedModel = AutoModel.from_pretrained(
+            self._path, local_files_only=True, use_safetensors=True
+        )
+        encoder.eval()
+        return encoder
+
+    # -- fitting ---------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[str],
+        Y: np.ndarray,
+        *,
+        theme_names: Sequence[str],
+        progress: FitProgress | None = None,
+    ) -> TransformerClassifier:
+        """Tune the encoder and the head on the notes; returns self."""
+        Y = check_labels(texts, Y, theme_names)
+        self.theme_names_ = tuple(theme_names)
+        torch.manual_seed(self.seed)
+        rng = random.Random(self.seed)
+        self.head_ = torch.nn.Linear(EMBEDDING_DIM, len(theme_names))
+        params = [*self.encoder_.parameters(), *self.head_.parameters()]
+        optimiser = torch.optim.AdamW(params, lr=self.learning_rate, weight_decay=self.weight_decay)
+        per_epoch = -(-len(texts) // self.batch_size)
+        schedule = _warmup_then_decay(optimiser, per_epoch * self.epochs, self.warmup)
+        targets = torch.tensor(Y, dtype=torch.float32)
+        self.encoder_.train()
+        for epoch in range(self.epochs):
+            total = 0.0
+            for done, batch in enumerate(self._batches(texts, rng), start=1):
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    self._logits([texts[i] for i in batch]), targets[batch]
+                )
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                optimiser.step()
+                schedule.step()
+                optimiser.zero_grad()
+                total += loss.item()
+                if progress is not None:
+                    progress(epoch + 1, done, per_epoch, total / done)
+        self.encoder_.eval()
+        self._reset_calibration(len(theme_names))
+        return self
+
+    def _batches(self, texts: Sequence[str], rng: random.Random) -> Iterator[list[int]]:
+        """Shuffled batches, each cut from a chunk of similar lengths (little padding)."""
+        order = list(range(len(texts)))
+        rng.shuffle(order)
+        chunk = self.batch_size * 20
+        batches = []
+        for start in range(0, len(order), chunk):
+            part = sorted(order[start : start + chunk], key=lambda i: len(texts[i]))
+            batches += [part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size)]
+        rng.shuffle(batches)
+        yield from batches
+
+    def _logits(self, texts: list[str]) -> torch.Tensor:
+        batch = self.tokenizer_(
+            texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+        hidden = self.encoder_(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        logits: torch.Tensor = self.head_(pooled)
+        return logits
+
+    # -- predicting ------------------------------------------------------------
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw per-theme logits, shape (n, themes); texts are batched by length."""
+        names = self._fitted_names()
+        out = np.zeros((len(texts), len(names)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), 64):
+                positions = order[start : start + 64]
+                out[positions] = self._logits([texts[i] for i in positions]).numpy()
+        return out
+
+    # -- persistence -----------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write config.json, head.safetensors and the tuned encoder with its tokenizer."""
+        names = self._fitted_names()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.encoder_.save_pretrained(folder / ENCODER_DIR, safe_serialization=True)
+        self.tokenizer_.save_pretrained(folder / ENCODER_DIR)
+        tensors = {
+            "weight": self.head_.weight.detach().numpy(),
+            "bias": self.head_.bias.detach().numpy(),
+            "calibration": self.calibration_,
+            "thresholds": self.thresholds_,
+        }
+        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, folder / HEAD_FILE)
+        config = {
+            "format_version": FORMAT_VERSION,
+            "params": self.get_params(),
+            "theme_names": list(names),
+            "base_encoder_fingerprint": SentenceEncoder(path=self._path).fingerprint,
+        }
+        (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> TransformerClassifier:
+        """Read a saved folder; refuses another format or a folder without weights."""
+        config = read_config(folder)
+        if config.get("format_version") != FORMAT_VERSION:
+            raise ModelFormatError(
+                f"{folder} has transformer format {config.get('format_version')!r}; "
+                f"this walktalk reads format {FORMAT_VERSION}."
+            )
+        if not (folder / ENCODER_DIR / "model.safetensors").exists():
+            raise ModelFormatError(f"No tuned encoder weights in {folder / ENCODER_DIR}.")
+        params = {k: v for k, v in config["params"].items() if k != "kind"}
+        model = cls(**params)
+        model._path = folder / ENCODER_DIR
+        tensors = load_file(folder / HEAD_FILE)
+        model.theme_names_ = tuple(config["theme_names"])
+        model.head_ = torch.nn.Linear(EMBEDDING_DIM, len(model.theme_names_))
+        with torch.no_grad():
+            model.head_.weight.copy_(torch.from_numpy(tensors["weight"]))
+            model.head_.bias.copy_(torch.from_numpy(tensors["bias"]))
+        model.calibration_, model.thresholds_ = tensors["calibration"], tensors["thresholds"]
+        return model
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    """A model folder's config.json, or a clear error."""
+    try:
+        config: dict[str, Any] = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ModelFormatError(f"No {CONFIG_FILE} in {folder}; is this a model folder?") from err
+    return config
+
+
+def _warmup_then_decay(
+    optimiser: torch.optim.Optimizer, steps: int, warmup: float
+) -> torch.optim.lr_scheduler.LambdaLR:
+    rise = max(1, round(steps * warmup))
+
+    def factor(step: int) -> float:
+        return min(1.0, (step + 1) / rise) * max(0.0, (steps - step) / steps)
+
+    return torch.optim.lr_scheduler.LambdaLR(optimiser, factor)
