@@ -2,7 +2,9 @@
 
 Run: `.venv/bin/python -m bench.classify` (after the seed corpus is in place).
 
-Prints, for each kind (linear, encoder, hybrid) and for the `transformers`
+Prints, for each kind (linear, encoder, hybrid; and `transformer` when a saved
+one is named with `--transformer FOLDER`, e.g. a version folder under
+`$WALKTALK_HOME/models`: fine-tuning it here would take minutes) and for the `transformers`
 text-classification pipeline over the same MiniLM encoder (a randomly
 initialised head: its answers mean nothing, its speed is the baseline):
 
@@ -33,6 +35,7 @@ import torch
 
 from models.classifier import ThemeClassifier
 from models.encoder import SentenceEncoder, default_encoder_path
+from models.kinds import load_model
 from nlp.areas import load_areas
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
@@ -87,10 +90,11 @@ def measure(
     }
 
 
-def peak_memory(kind: str) -> float:
+def peak_memory(kind: str, transformer: Path | None) -> float:
     """Peak RSS in MiB of a fresh process that fits/loads one kind and classifies."""
+    extra = ["--transformer", str(transformer)] if transformer else []
     out = subprocess.run(
-        [sys.executable, "-m", "bench.classify", "--memory-of", kind],
+        [sys.executable, "-m", "bench.classify", "--memory-of", kind, *extra],
         check=True,
         capture_output=True,
         text=True,
@@ -98,10 +102,12 @@ def peak_memory(kind: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def memory_child(kind: str) -> None:
+def memory_child(kind: str, transformer: Path | None) -> None:
     train, labels, notes = seed_texts()
     if kind == "pipeline":
         pipeline_classifier()(notes)
+    elif kind == "transformer" and transformer is not None:
+        load_model(transformer).predict_proba(notes)
     else:
         fit(kind, train, labels, SentenceEncoder(cache=False)).predict_proba(notes)
     print(high_water_mib())
@@ -117,14 +123,16 @@ def high_water_mib() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-of", choices=[*KINDS, "pipeline"])
+    parser.add_argument("--memory-of", choices=[*KINDS, "pipeline", "transformer"])
+    parser.add_argument("--transformer", type=Path, help="a saved transformer model folder")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.memory_of:
-        memory_child(args.memory_of)
+        memory_child(args.memory_of, args.transformer)
         return
-    peaks = {name: round(peak_memory(name), 1) for name in ("pipeline", *KINDS)}
+    names = ("pipeline", *KINDS, *(("transformer",) if args.transformer else ()))
+    peaks = {name: round(peak_memory(name, args.transformer), 1) for name in names}
     train, labels, notes = seed_texts()
     training_encoder = SentenceEncoder(cache=True)
     models = {kind: fit(kind, train, labels, training_encoder) for kind in KINDS}
@@ -134,17 +142,21 @@ def main() -> None:
     results = {"pipeline": measure("pipeline", pipeline_classifier(), notes)}
     for kind, model in models.items():
         results[kind] = measure(kind, model.predict_proba, notes)
+    if args.transformer:
+        results["transformer"] = measure(
+            "transformer", load_model(args.transformer).predict_proba, notes
+        )
     base = results["pipeline"]["notes_per_s"]
     for name, figures in results.items():
         figures["throughput_vs_pipeline"] = round(figures["notes_per_s"] / base, 2)
         figures["peak_rss_mib"] = peaks[name]
     print(f"{len(notes)} notes, torch threads {args.threads}")
     print(
-        f"{'':10} {'notes/s':>9} {'x pipeline':>10} {'1 note ms':>10} {'p95 ms':>8} {'peak MiB':>9}"
+        f"{'':11} {'notes/s':>9} {'x pipeline':>10} {'1 note ms':>10} {'p95 ms':>8} {'peak MiB':>9}"
     )
     for name, f in results.items():
         print(
-            f"{name:10} {f['notes_per_s']:>9} {f['throughput_vs_pipeline']:>10} "
+            f"{name:11} {f['notes_per_s']:>9} {f['throughput_vs_pipeline']:>10} "
             f"{f['single_ms_median']:>10} {f['single_ms_p95']:>8} {f['peak_rss_mib']:>9}"
         )
     print(json.dumps(results))

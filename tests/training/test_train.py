@@ -114,7 +114,7 @@ def test_training_on_a_broken_file_names_the_record(
 
 def test_config_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError, match="Extra inputs are not permitted"):
-        TrainConfig.model_validate({"kind": "linear", "epochs": 3})
+        TrainConfig.model_validate({"kind": "linear", "learning_rates": 3})
 
 
 def _card(test: float, ood: float | None, behaviour: float | None) -> dict[str, object]:
