@@ -21,7 +21,7 @@ from api.errors import install_error_handlers
 from api.jobs.runner import JobRunner, fail_interrupted
 from api.lifecycle.routes import router as lifecycle_router
 from api.meta.routes import router as meta_router
-from api.middleware import BodyLimit, Metrics, RequestContext
+from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
 from api.notes.routes import router as notes_router
 from api.reviews.routes import router as review_router
 from api.settings import Settings
@@ -103,6 +103,8 @@ def create_app(settings: Settings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.include_router(web_router)
+    # Outermost last: ids and access logs, then the error boundary, then the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorBoundary)
     app.add_middleware(RequestContext, metrics=metrics)
     return app

@@ -94,8 +94,37 @@ def problem(
     )
 
 
+def internal_error(request: Request, err: BaseException) -> JSONResponse:
+    """The 500 answer: a request id, no traceback; logs the error's type only.
+
+    Only the type is logged: a message or traceback from a driver or library can
+    quote the note being stored (SQLAlchemy prints the statement's parameters).
+    The connection is closed after the answer, so a pooled client does not
+    reuse a connection whose request failed half way.
+    """
+    log.error(
+        "internal error %s on %s",
+        type(err).__name__,
+        request.url.path,
+        extra={"request_id": getattr(request.state, "request_id", None)},
+    )
+    return problem(
+        request,
+        status=500,
+        kind="internal",
+        title="Internal error",
+        detail="Something went wrong on our side; quote the request id if you report it.",
+        headers={"Connection": "close"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception type to the one problem-details shape."""
+    """Route every exception type to the one problem-details shape.
+
+    Anything unexpected is answered by `api.middleware.ErrorBoundary`, outside
+    these handlers, so that no exception ever reaches uvicorn (which would print
+    its traceback, with whatever the exception quotes).
+    """
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, err: ApiError) -> JSONResponse:
@@ -156,23 +185,6 @@ def install_error_handlers(app: FastAPI) -> None:
             kind=title.lower().replace(" ", "-"),
             title=title,
             detail=detail,
-        )
-
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, err: Exception) -> JSONResponse:
-        # Type only: the message or traceback could quote a note.
-        log.error(
-            "internal error %s on %s",
-            type(err).__name__,
-            request.url.path,
-            extra={"request_id": getattr(request.state, "request_id", None)},
-        )
-        return problem(
-            request,
-            status=500,
-            kind="internal",
-            title="Internal error",
-            detail="Something went wrong on our side; quote the request id if you report it.",
         )
 
 

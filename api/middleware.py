@@ -1,4 +1,4 @@
-"""Request ids, a body-size limit, access logs without note text, and metrics.
+"""Request ids, an error boundary, a body-size limit, access logs without note text, and metrics.
 
 Pure ASGI middleware (not BaseHTTPMiddleware), so streaming bodies are counted
 as they arrive and a too-large body is refused before it is all read.
@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("walktalk.access")
@@ -84,6 +85,39 @@ class RequestContext:
                 elapsed * 1000,
                 extra={"request_id": request_id},
             )
+
+
+class ErrorBoundary:
+    """Answer any exception the app lets through with a 500 problem; never re-raise it.
+
+    Starlette's own last-resort handler sends a 500 and then re-raises, and
+    uvicorn prints the traceback, SQLAlchemy's `[parameters: ...]` included: a
+    note's text, a name, a phone number. Here the exception stops: its type and
+    the request id are logged, nothing else.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as err:  # the boundary: everything, by design
+            from api.errors import internal_error  # errors imports FastAPI's request types
+
+            response = internal_error(Request(scope), err)
+            if not started:  # otherwise the client already has a status; uvicorn closes it
+                await response(scope, receive, send)
 
 
 class BodyLimit:

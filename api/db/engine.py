@@ -1,7 +1,8 @@
 """Engines and sessions for SQLite (default) and PostgreSQL (by URL).
 
 SQLite gets WAL journalling (readers do not block the writer), enforced foreign
-keys and a busy timeout, set on every new connection.
+keys and a busy timeout, set on every new connection. Every engine hides
+statement parameters from its error messages and logs: they hold note text.
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ def database_url(explicit: str | None, home: Path) -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

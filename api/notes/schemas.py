@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Literal
 
@@ -33,6 +34,14 @@ class NoteIn(BaseModel):
         if not normalise(text):
             raise ValueError("the text is empty")
         return text
+
+    @field_validator("external_id", "borough", "bcu", "location", "walk_id")
+    @classmethod
+    def _no_control_characters(cls, value: str | None) -> str | None:
+        # A NUL cannot be stored by PostgreSQL; other control characters hide text in logs and CSV.
+        if value is not None and any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError("must not contain control characters (such as NUL, tab or newline)")
+        return value
 
 
 class NotesIn(BaseModel):
