@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -11,6 +10,7 @@ from api.counts.service import GROUPS, CountQuery, Period, as_csv, as_json, coun
 from api.deps import AreaTable, CanReadCounts, Db, Themes
 from api.errors import InvalidRequestError
 from api.notes.service import utc_naive
+from api.validation import Moment
 
 router = APIRouter(prefix="/v1", tags=["counts"])
 
@@ -25,8 +25,8 @@ def counts(
         str, Query(description="Comma-separated: theme, bcu, borough, source, period")
     ] = "theme",
     period: Period = "month",
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[Moment | None, Query(alias="from")] = None,
+    end: Annotated[Moment | None, Query(alias="to")] = None,
     theme: Annotated[list[str] | None, Query()] = None,
     bcu: str | None = None,
     borough: str | None = None,
@@ -67,14 +67,12 @@ def _themes(values: list[str], known: tuple[str, ...]) -> list[str]:
     unknown = [v for v in values if v not in known]
     if unknown:
         raise InvalidRequestError(
-            f"theme: unknown theme(s) {', '.join(unknown)}; themes are {', '.join(known)}."
+            f"theme: {len(unknown)} value(s) are not themes; themes are {', '.join(known)}."
         )
     return values
 
 
 def _member(name: str, value: str | None, known: tuple[str, ...]) -> str | None:
     if value is not None and value not in known:
-        raise InvalidRequestError(
-            f"{name}: '{value}' is not known; expected one of {', '.join(known)}."
-        )
+        raise InvalidRequestError(f"{name}: is not known; expected one of {', '.join(known)}.")
     return value

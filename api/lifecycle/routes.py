@@ -21,6 +21,7 @@ from api.jobs.retag import retag_work
 from api.jobs.runner import JobRunner, busy
 from api.jobs.training import training_work
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
+from api.validation import RowId
 from models.errors import PromotionRefusedError, RegistryError
 from models.predict import Predictor
 from models.registry import ModelRegistry
@@ -145,13 +146,13 @@ def list_training_runs(
 
 
 @router.get("/training-runs/{run_id}", response_model=JobOut)
-def training_run(run_id: int, db: Db, _: CanManageModels) -> JobOut:
+def training_run(run_id: RowId, db: Db, _: CanManageModels) -> JobOut:
     """One training run: status, progress, log and, when done, the new version."""
     return _job(db, run_id, "train")
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def job(job_id: int, db: Db, _: CanManageModels) -> JobOut:
+def job(job_id: RowId, db: Db, _: CanManageModels) -> JobOut:
     """Any background job (training run or re-tag)."""
     return _job(db, job_id, None)
 

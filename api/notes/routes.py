@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -21,6 +20,7 @@ from api.errors import InvalidRequestError
 from api.idempotency import body_hash, remember, replay
 from api.notes import service
 from api.notes.schemas import IngestOut, NoteOut, NotePage, NotesIn
+from api.validation import Moment, RowId
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 
@@ -69,7 +69,7 @@ def ingest_notes(
 
 
 @router.get("/{note_id}", response_model=NoteOut)
-def read_note(note_id: int, db: Db, _: CanReadNotes) -> NoteOut:
+def read_note(note_id: RowId, db: Db, _: CanReadNotes) -> NoteOut:
     """One stored note with its effective themes and prediction."""
     return service.get_note(db, note_id)
 
@@ -83,16 +83,14 @@ def list_notes(
     borough: str | None = None,
     bcu: str | None = None,
     theme: str | None = None,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[Moment | None, Query(alias="from")] = None,
+    end: Annotated[Moment | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> NotePage:
     """Notes newest first, filtered; follow `next_cursor` for the next page."""
     if theme is not None and theme not in themes.names:
-        raise InvalidRequestError(
-            f"theme: '{theme}' is not a theme; themes are {', '.join(themes.names)}"
-        )
+        raise InvalidRequestError(f"theme: is not a theme; themes are {', '.join(themes.names)}")
     return service.list_notes(
         db,
         limit=limit,

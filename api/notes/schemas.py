@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.validation import Moment
 from nlp.normalise import normalise
 from training.records import MAX_TEXT_CHARS
 
@@ -22,7 +23,7 @@ class NoteIn(BaseModel):
     external_id: str | None = Field(default=None, min_length=1, max_length=200)
     text: str = Field(max_length=MAX_TEXT_CHARS)
     source: Literal["officer", "participant"] | None = None
-    created_at: datetime | None = None
+    created_at: Moment | None = None
     borough: str | None = Field(default=None, max_length=60)
     bcu: str | None = Field(default=None, max_length=40)
     location: str | None = Field(default=None, max_length=300)

@@ -15,6 +15,7 @@ from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from api.reviews.priority import review_priority
+from api.validation import MAX_ROW_ID
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
@@ -44,14 +45,14 @@ def check_areas(notes: Sequence[NoteIn], areas: Areas) -> list[dict[str, str]]:
             errors.append(
                 {
                     "field": f"{where}.borough",
-                    "message": f"'{note.borough}' is not a London borough or the City of London",
+                    "message": "is not a London borough or the City of London",
                 }
             )
         if note.bcu is not None and note.bcu not in areas.bcus:
             errors.append(
                 {
                     "field": f"{where}.bcu",
-                    "message": f"'{note.bcu}' is not a BCU; BCUs are {', '.join(areas.bcus)}",
+                    "message": f"is not a BCU; BCUs are {', '.join(areas.bcus)}",
                 }
             )
         elif (
@@ -248,7 +249,10 @@ def decode_cursor(cursor: str) -> int:
         prefix, value = raw.split(":", 1)
         if prefix != "n":
             raise ValueError(prefix)
-        return int(value)
+        note_id = int(value)
+        if not 1 <= note_id <= MAX_ROW_ID:
+            raise ValueError(value)
+        return note_id
     except (ValueError, UnicodeDecodeError) as err:
         raise InvalidRequestError(
             "cursor: is not a cursor this API gave out; start again without it."

@@ -26,6 +26,7 @@ from api.reviews.schemas import (
     ReviewOut,
 )
 from api.reviews.stats import review_stats
+from api.validation import RowId
 from nlp.normalise import normalise
 
 router = APIRouter(tags=["review"])
@@ -73,7 +74,7 @@ def review_queue(
 
 
 @router.delete("/v1/review/queue/{note_id}", status_code=204)
-def skip_note(note_id: int, db: Db, caller: Caller) -> Response:
+def skip_note(note_id: RowId, db: Db, caller: Caller) -> Response:
     """Give a leased note back to the queue without reviewing it."""
     queue.release(db, note_id, reviewer_of(caller).name)
     return Response(status_code=204)
@@ -81,7 +82,7 @@ def skip_note(note_id: int, db: Db, caller: Caller) -> Response:
 
 @router.put("/v1/notes/{note_id}/labels", response_model=LabelsOut)
 def set_labels(
-    note_id: int,
+    note_id: RowId,
     body: LabelsIn,
     db: Db,
     taxonomy: Themes,
@@ -113,7 +114,7 @@ def set_labels(
 
 
 @router.get("/v1/notes/{note_id}/history", response_model=HistoryOut)
-def note_history(note_id: int, db: Db, _: CanReadNotes) -> HistoryOut:
+def note_history(note_id: RowId, db: Db, _: CanReadNotes) -> HistoryOut:
     """Every prediction and review of a note, oldest first."""
     note, predictions, reviews = service.history(db, note_id)
     return HistoryOut(

@@ -115,3 +115,71 @@ def test_a_control_character_in_a_field_is_a_422_naming_it_and_stores_nothing(
     assert response.json()["errors"][0]["field"] == f"notes.0.{field}"
     assert NAME not in response.text
     assert api.rows(Note) == 0
+
+
+ID_ROUTES = [
+    ("GET", "/v1/notes/{id}", "reader"),
+    ("GET", "/v1/notes/{id}/history", "reader"),
+    ("PUT", "/v1/notes/{id}/labels", "reviewer"),
+    ("DELETE", "/v1/review/queue/{id}", "reviewer"),
+    ("GET", "/v1/training-runs/{id}", "analyst"),
+    ("GET", "/v1/jobs/{id}", "analyst"),
+]
+
+
+@pytest.mark.parametrize(("method", "route", "role"), ID_ROUTES)
+@pytest.mark.parametrize("note_id", [0, 2**31, 2**63, 10**30])
+def test_an_id_outside_the_columns_range_is_a_422(
+    api: Api, method: str, route: str, role: str, note_id: int
+) -> None:
+    response = api.client.request(
+        method,
+        route.format(id=note_id),
+        json={"themes": []} if method == "PUT" else None,
+        headers=api.headers(role),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("path.")
+
+
+def test_a_cursor_holding_a_huge_id_is_a_422(api: Api) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(f"n:{2**70}".encode()).decode().rstrip("=")
+    response = api.client.get(f"/v1/notes?cursor={cursor}", headers=api.headers("reader"))
+    assert response.status_code == 422
+    assert "cursor" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_that_overflows_in_utc_is_a_422_everywhere(api: Api, moment: str) -> None:
+    from api.db.tables import Note
+
+    stored = api.client.post(
+        "/v1/notes",
+        json={"notes": [{"text": TEXT, "created_at": moment}]},
+        headers=api.headers("tagger"),
+    )
+    assert stored.status_code == 422
+    assert stored.json()["errors"][0]["field"] == "notes.0.created_at"
+    assert api.rows(Note) == 0
+    for path in ("/v1/counts", "/v1/notes"):
+        response = api.client.get(path, params={"from": moment}, headers=api.headers("admin"))
+        assert response.status_code == 422, path
+        assert "between the years 1900 and 2999" in response.text
+
+
+def test_unknown_areas_and_themes_are_refused_without_echoing_them(api: Api) -> None:
+    planted = "Flat 3 of Shireen Okafor"
+    stored = api.client.post(
+        "/v1/notes",
+        json={"notes": [{"text": TEXT, "borough": planted, "bcu": planted}]},
+        headers=api.headers("tagger"),
+    )
+    counts = api.client.get(
+        "/v1/counts", params={"borough": planted, "theme": planted}, headers=api.headers("reader")
+    )
+    listed = api.client.get("/v1/notes", params={"theme": planted}, headers=api.headers("reader"))
+    for response in (stored, counts, listed):
+        assert response.status_code == 422
+        assert "Okafor" not in response.text
