@@ -20,6 +20,8 @@ from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
 from nlp.gazetteer import PlaceMention
+from nlp.normalise import normalise
+from nlp.pii import PiiDetector
 from nlp.places import infer_area
 from nlp.prepare import prepare_texts
 from nlp.redact import Redacted, Redactor
@@ -99,7 +101,7 @@ def ingest(
     A note whose external id this client already sent is not stored again: its
     stored answer comes back with `created: false`.
     """
-    errors = check_areas(notes, areas)
+    errors = check_areas(notes, areas) + check_identifiers(notes, redactor.detector)
     if errors:
         raise InvalidRequestError(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]), errors=errors
@@ -109,11 +111,12 @@ def ingest(
     )
     fresh = [n for n in notes if n.external_id not in known]
     redacted = prepare_texts([n.text for n in fresh], redactor)
+    locations = redact_locations([n.location for n in fresh], redactor)
     predictions = predictor.classify([r.text for r in redacted])
     received = datetime.now(UTC).replace(tzinfo=None)
     new = [
-        _new_note(client, note_in, text, areas, received, keep_original)
-        for note_in, text in zip(fresh, redacted, strict=True)
+        _new_note(client, note_in, text, location, areas, received, keep_original)
+        for note_in, text, location in zip(fresh, redacted, locations, strict=True)
     ]
     rows = [_prediction_row(prediction, received) for prediction in predictions]
     thresholds = predictor.thresholds
@@ -137,10 +140,38 @@ def ingest(
     return results
 
 
+def check_identifiers(notes: Sequence[NoteIn], detector: PiiDetector) -> list[dict[str, str]]:
+    """External ids and walk ids are labels, not free text: refuse any that hold personal data."""
+    errors = []
+    for i, note in enumerate(notes):
+        for field in ("external_id", "walk_id"):
+            value = getattr(note, field)
+            if value and detector.detect(value):
+                errors.append(
+                    {
+                        "field": f"notes.{i}.{field}",
+                        "message": "looks like it holds personal data (a name, phone number, "
+                        "email, postcode or plate); send an opaque reference instead",
+                    }
+                )
+    return errors
+
+
+def redact_locations(locations: Sequence[str | None], redactor: Redactor) -> list[str | None]:
+    """Free-text locations redacted like note text ("outside [PERSON]'s flat")."""
+    given = [i for i, location in enumerate(locations) if location and normalise(location)]
+    done = redactor.redact_many([normalise(locations[i] or "") for i in given])
+    out: list[str | None] = [None] * len(locations)
+    for i, redacted in zip(given, done, strict=True):
+        out[i] = redacted.text
+    return out
+
+
 def _new_note(
     client: str,
     note_in: NoteIn,
     redacted: Redacted,
+    location: str | None,
     areas: Areas,
     received: datetime,
     keep_original: bool,
@@ -164,7 +195,7 @@ def _new_note(
         bcu=bcu,
         area_inferred=inferred,
         places=[asdict(place) for place in redacted.places],
-        location=note_in.location,
+        location=location,
         walk_id=note_in.walk_id,
     )
 

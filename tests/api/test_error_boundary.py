@@ -183,3 +183,34 @@ def test_unknown_areas_and_themes_are_refused_without_echoing_them(api: Api) -> 
     for response in (stored, counts, listed):
         assert response.status_code == 422
         assert "Okafor" not in response.text
+
+
+def test_a_location_is_stored_redacted_like_the_text(api: Api) -> None:
+    response = api.client.post(
+        "/v1/notes",
+        # A name the detector knows ("Shireen Okafor" it misses: see the PII issue).
+        json={"notes": [{"text": "Dark path", "location": f"outside Kerry Walsh's flat, {PHONE}"}]},
+        headers=api.headers("tagger"),
+    )
+    assert response.status_code == 201
+    note = api.client.get(
+        f"/v1/notes/{response.json()['notes'][0]['id']}", headers=api.headers("reader")
+    ).json()
+    assert "[PHONE]" in note["location"]
+    assert PHONE not in note["location"]
+    assert "Walsh" not in note["location"]
+
+
+@pytest.mark.parametrize("field", ["walk_id", "external_id"])
+def test_an_identifier_holding_personal_data_is_refused(api: Api, field: str) -> None:
+    from api.db.tables import Note
+
+    response = api.client.post(
+        "/v1/notes",
+        json={"notes": [{"text": "Dark path", field: f"walk-{PHONE.replace(' ', '')}"}]},
+        headers=api.headers("tagger"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == f"notes.0.{field}"
+    assert "07700" not in response.text
+    assert api.rows(Note) == 0

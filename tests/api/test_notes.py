@@ -120,9 +120,9 @@ BAD_BODIES: list[tuple[Any, int, str]] = [
     (
         {"notes": [{"text": "ok", "borough": "Gotham"}]},
         422,
-        "notes.0.borough: 'Gotham' is not a London borough",
+        "notes.0.borough: is not a London borough",
     ),
-    ({"notes": [{"text": "ok", "bcu": "Mars"}]}, 422, "notes.0.bcu: 'Mars' is not a BCU"),
+    ({"notes": [{"text": "ok", "bcu": "Mars"}]}, 422, "notes.0.bcu: is not a BCU"),
     (
         {"notes": [{"text": "ok", "borough": "Camden", "bcu": "West"}]},
         422,
@@ -219,7 +219,7 @@ def test_list_filters_and_cursor_pagination(api: Api) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"theme": "litter"}, "theme: 'litter' is not a theme"),
+        ({"theme": "litter"}, "theme: is not a theme"),
         ({"cursor": "garbage!"}, "cursor: is not a cursor"),
         ({"limit": 0}, "limit: Input should be greater than or equal to 1"),
         ({"from": "soon"}, "from: Input should be a valid datetime"),
