@@ -14,7 +14,7 @@ say what was expected; they never echo the submitted text back.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +34,7 @@ class ApiError(Exception):
     status = 400
     kind = "bad-request"
     title = "Bad request"
+    headers: ClassVar[dict[str, str]] = {}  # extra response headers, per class
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
@@ -55,6 +56,13 @@ class NotFoundError(ApiError):
 
 class ConflictError(ApiError):
     status, kind, title = 409, "conflict", "Conflict"
+
+
+class InProgressError(ConflictError):
+    """The same request is being handled by another worker now: retry, don't resend anew."""
+
+    kind, title = "in-progress", "Request in progress"
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class PayloadTooLargeError(ApiError):
@@ -128,7 +136,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, err: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else dict(err.headers)
         return problem(
             request,
             status=err.status,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -17,7 +17,7 @@ from api.deps import (
     Themes,
 )
 from api.errors import InvalidRequestError
-from api.idempotency import body_hash, remember, replay
+from api.idempotency import body_hash, run_once
 from api.notes import service
 from api.notes.schemas import IngestOut, NoteOut, NotePage, NotesIn
 from api.validation import Moment, RowId
@@ -38,34 +38,33 @@ def ingest_notes(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> IngestOut:
     """Classify and store notes; the same external id or Idempotency-Key never stores twice."""
-    request_hash = body_hash(body.model_dump(mode="json"))
-    if idempotency_key is not None:
-        stored = replay(db, client=caller.name, key=idempotency_key, request_hash=request_hash)
-        if stored is not None:
-            response.status_code = stored[0]
-            return IngestOut.model_validate(stored[1])
-    results = service.ingest(
-        db,
-        client=caller.name,
-        notes=body.notes,
-        predictor=model.current(),
-        areas=areas,
-        redactor=redactor,
-        keep_original=settings.store_original_text,
-    )
-    out = IngestOut(notes=results)
-    response.status_code = 201 if any(r.created for r in results) else 200
-    if idempotency_key is not None:
-        remember(
+
+    def work() -> tuple[int, dict[str, Any]]:
+        results = service.ingest(
+            db,
+            client=caller.name,
+            notes=body.notes,
+            predictor=model.current(),
+            areas=areas,
+            redactor=redactor,
+            keep_original=settings.store_original_text,
+        )
+        status = 201 if any(r.created for r in results) else 200
+        return status, IngestOut(notes=results).model_dump(mode="json")
+
+    if idempotency_key is None:
+        status, answer = work()
+        db.commit()
+    else:
+        status, answer = run_once(
             db,
             client=caller.name,
             key=idempotency_key,
-            request_hash=request_hash,
-            status=response.status_code,
-            response=out.model_dump(mode="json"),
+            request_hash=body_hash(body.model_dump(mode="json")),
+            work=work,
         )
-    db.commit()
-    return out
+    response.status_code = status
+    return IngestOut.model_validate(answer)
 
 
 @router.get("/{note_id}", response_model=NoteOut)

@@ -1,0 +1,75 @@
+"""Requests racing each other under a real uvicorn server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.active_model import ActiveModel
+from api.app import create_app
+from api.auth.keys import create_key
+from api.db.tables import Note
+from nlp.redact import Redactor
+from tests.api.conftest import make_settings
+from tests.api.live_server import serve
+
+CLIENTS = 8
+ROUNDS = 20  # the race is repeated: one lucky ordering proves little
+
+
+@pytest.fixture
+def server(
+    model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
+) -> Iterator[tuple[str, str, Engine]]:
+    app = create_app(make_settings(model_home, database_url))
+    app.state.model = shared_model
+    app.state.redactor = shared_redactor
+    with serve(app) as base:
+        with Session(app.state.engine) as session, session.begin():
+            key = create_key(session, name="race-tagger", role="tagger")[1]
+        yield base, key, app.state.engine
+
+
+def _notes(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.query(Note).count()
+
+
+@pytest.mark.parametrize("with_external_ids", [False, True])
+def test_one_idempotency_key_sent_at_once_stores_once_and_replays_to_everyone(
+    server: tuple[str, str, Engine], with_external_ids: bool
+) -> None:
+    base, key, engine = server
+    for round_ in range(ROUNDS):
+        notes = [
+            {"text": f"Round {round_}: the towpath lamps are out"},
+            {"text": f"Round {round_}: a man followed me from the bus stop"},
+        ]
+        if with_external_ids:
+            for i, note in enumerate(notes):
+                note["external_id"] = f"race-{round_}-{i}"
+        headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": f"race-{round_}"}
+
+        def post(
+            _: int, notes: list[dict[str, str]] = notes, headers: dict[str, str] = headers
+        ) -> httpx.Response:
+            return httpx.post(
+                f"{base}/v1/notes", json={"notes": notes}, headers=headers, timeout=60
+            )
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            responses = list(pool.map(post, range(CLIENTS)))
+        statuses = sorted(r.status_code for r in responses)
+        assert all(s in (201, 409) for s in statuses), statuses
+        answered = [r.json() for r in responses if r.status_code == 201]
+        assert answered
+        assert all(a == answered[0] for a in answered)  # every winner's answer is the one stored
+        for refused in (r for r in responses if r.status_code == 409):
+            assert refused.headers["retry-after"] == "1"
+        assert _notes(engine) == 2 * (round_ + 1)
