@@ -160,3 +160,28 @@ def keys_for_every_role(engine: Engine) -> dict[str, str]:
             role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
             for role in Role
         }
+
+
+@dataclass
+class LiveApi:
+    """The app on a real uvicorn socket: its base URL, a tagger key, its engine."""
+
+    base: str
+    tagger_key: str
+    engine: Engine
+
+
+@pytest.fixture
+def live_api(
+    model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
+) -> Iterator[LiveApi]:
+    """For what TestClient cannot show: uvicorn's own logging, and requests racing each other."""
+    from tests.api.live_server import serve
+
+    app = create_app(make_settings(model_home, database_url))
+    app.state.model = shared_model
+    app.state.redactor = shared_redactor
+    with serve(app) as base:
+        with Session(app.state.engine) as session, session.begin():
+            key = create_key(session, name="live-tagger", role="tagger")[1]
+        yield LiveApi(base=base, tagger_key=key, engine=app.state.engine)

@@ -8,39 +8,15 @@ process writes to stderr and every log record, and search them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.orm import Session
 
-from api.active_model import ActiveModel
-from api.app import create_app
-from api.auth.keys import create_key
 from api.notes import repository
-from nlp.redact import Redactor
-from tests.api.conftest import Api, make_settings
-from tests.api.live_server import serve
+from tests.api.conftest import Api, LiveApi
 
 NAME, PHONE = "Shireen Okafor", "07700 900461"
 TEXT = f"Pt {NAME} ({PHONE}) says a man follows her along the unlit towpath every night"
-
-
-@pytest.fixture
-def server(
-    model_home: Path,
-    database_url: str,
-    shared_model: ActiveModel,
-    shared_redactor: Redactor,
-) -> Iterator[tuple[str, str]]:
-    app = create_app(make_settings(model_home, database_url))
-    app.state.model = shared_model
-    app.state.redactor = shared_redactor
-    with serve(app) as base:
-        with Session(app.state.engine) as session, session.begin():
-            key = create_key(session, name="boundary-tagger", role="tagger")[1]
-        yield base, key
 
 
 def _everything_logged(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> str:
@@ -51,12 +27,12 @@ def _everything_logged(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCapt
 
 
 def test_an_unexpected_error_is_a_500_with_a_request_id_and_no_text_in_any_log(
-    server: tuple[str, str],
+    live_api: LiveApi,
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    base, key = server
+    base, key = live_api.base, live_api.tagger_key
 
     def failing_write(*args: object, **kwargs: object) -> None:
         # As a driver error would: its message quotes the statement's parameters.
@@ -84,9 +60,9 @@ def test_an_unexpected_error_is_a_500_with_a_request_id_and_no_text_in_any_log(
 
 
 def test_the_server_keeps_answering_after_a_500(
-    server: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    live_api: LiveApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base, key = server
+    base, key = live_api.base, live_api.tagger_key
     monkeypatch.setattr(repository, "add_new_notes", lambda *a, **k: 1 / 0)
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, timeout=30) as client:

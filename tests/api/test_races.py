@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.active_model import ActiveModel
-from api.app import create_app
-from api.auth.keys import create_key
 from api.db.tables import Note
-from nlp.redact import Redactor
-from tests.api.conftest import make_settings
-from tests.api.live_server import serve
+from tests.api.conftest import LiveApi
 
 CLIENTS = 8
 ROUNDS = 20  # the race is repeated: one lucky ordering proves little
-
-
-@pytest.fixture
-def server(
-    model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
-) -> Iterator[tuple[str, str, Engine]]:
-    app = create_app(make_settings(model_home, database_url))
-    app.state.model = shared_model
-    app.state.redactor = shared_redactor
-    with serve(app) as base:
-        with Session(app.state.engine) as session, session.begin():
-            key = create_key(session, name="race-tagger", role="tagger")[1]
-        yield base, key, app.state.engine
 
 
 def _notes(engine: Engine) -> int:
@@ -43,9 +23,9 @@ def _notes(engine: Engine) -> int:
 
 @pytest.mark.parametrize("with_external_ids", [False, True])
 def test_one_idempotency_key_sent_at_once_stores_once_and_replays_to_everyone(
-    server: tuple[str, str, Engine], with_external_ids: bool
+    live_api: LiveApi, with_external_ids: bool
 ) -> None:
-    base, key, engine = server
+    base, key, engine = live_api.base, live_api.tagger_key, live_api.engine
     for round_ in range(ROUNDS):
         notes = [
             {"text": f"Round {round_}: the towpath lamps are out"},
