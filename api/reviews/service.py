@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from api.db.tables import Note, Prediction, Review, ReviewLease
@@ -53,7 +53,7 @@ def record_review(
     """
     who = reviewer if isinstance(reviewer, Reviewer) else Reviewer(reviewer, True, False)
     check_themes(themes, known_themes)
-    note = session.get(Note, note_id)
+    note = _locked_note(session, note_id)
     if note is None:
         raise NotFoundError(f"No note with id {note_id}.")
     now = _now()
@@ -79,6 +79,18 @@ def record_review(
     session.execute(delete(ReviewLease).where(ReviewLease.note_id == note.id))
     session.flush()
     return Outcome(review=review, status=status)
+
+
+def _locked_note(session: Session, note_id: int) -> Note | None:
+    """The note, with its row held by this transaction before anything about it is read.
+
+    Two reviewers saving one note at once must not both read the same themes
+    "before" and both move the counts from them. A no-op update as the first
+    statement takes the row lock on PostgreSQL and the write lock on SQLite, so
+    the second save waits for the first to commit and then reads what it wrote.
+    """
+    session.execute(update(Note).where(Note.id == note_id).values(review_status=Note.review_status))
+    return session.get(Note, note_id, populate_existing=True)
 
 
 def check_themes(themes: Sequence[str], known_themes: Sequence[str]) -> None:

@@ -53,3 +53,60 @@ def test_one_idempotency_key_sent_at_once_stores_once_and_replays_to_everyone(
         for refused in (r for r in responses if r.status_code == 409):
             assert refused.headers["retry-after"] == "1"
         assert _notes(engine) == 2 * (round_ + 1)
+
+
+THEME_CHOICES = [
+    [],
+    ["lighting"],
+    ["harassment"],
+    ["isolation", "lighting"],
+    ["transport"],
+    ["harassment", "transport"],
+    ["isolation"],
+    ["harassment", "isolation", "lighting", "transport"],
+]
+
+
+def test_reviewers_saving_one_note_at_once_leave_the_last_review_and_exact_counts(
+    live_api: LiveApi,
+) -> None:
+    from api.auth.keys import create_key
+    from api.counts import cells
+
+    base, engine = live_api.base, live_api.engine
+    with Session(engine) as session, session.begin():
+        reviewers = [
+            create_key(session, name=f"rev-{i}", role="reviewer")[1] for i in range(CLIENTS)
+        ]
+    tagger = {"Authorization": f"Bearer {live_api.tagger_key}"}
+    notes = [{"text": f"Note {i}: lamps out by the bus stop, nobody about"} for i in range(6)]
+    stored = httpx.post(f"{base}/v1/notes", json={"notes": notes}, headers=tagger, timeout=60)
+    ids = [n["id"] for n in stored.json()["notes"]]
+    jobs = [(note_id, i) for _ in range(ROUNDS // 5) for note_id in ids for i in range(CLIENTS)]
+
+    def save(job: tuple[int, int]) -> int:
+        note_id, i = job
+        response = httpx.put(
+            f"{base}/v1/notes/{note_id}/labels",
+            json={"themes": THEME_CHOICES[i]},
+            headers={"Authorization": f"Bearer {reviewers[i]}"},
+            timeout=60,
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = list(pool.map(save, jobs))
+    assert set(statuses) == {200}
+    reader = {"Authorization": f"Bearer {reviewers[0]}"}
+    for note_id in ids:
+        history = httpx.get(f"{base}/v1/notes/{note_id}/history", headers=reader).json()
+        last = history["reviews"][-1]
+        note = httpx.get(f"{base}/v1/notes/{note_id}", headers=reader).json()
+        assert note["themes"] == sorted(last["themes"])
+        for before, after in zip(history["reviews"], history["reviews"][1:], strict=False):
+            assert after["themes_before"] == sorted(before["themes"])  # no save read a stale note
+    with Session(engine) as session, session.begin():
+        kept = cells.snapshot(session)
+        cells.rebuild(session)
+        assert cells.snapshot(session) == kept
+        session.rollback()
