@@ -254,7 +254,8 @@
   async function startRun() {
     $("start-run").disabled = true;
     try {
-      const run = await call("POST", "/v1/training-runs", { kind: "linear", include_reviewed: true });
+      const kind = $("run-kind").value;
+      const run = await call("POST", "/v1/training-runs", { kind, include_reviewed: true });
       await loadRuns();
       if (!state.polling) await follow(run);
     } catch (err) {
