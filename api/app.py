@@ -25,6 +25,7 @@ from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
 from api.notes.routes import router as notes_router
 from api.reviews.routes import router as review_router
 from api.settings import Settings
+from api.web.docs import router as docs_router
 from api.web.routes import router as web_router
 from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
@@ -88,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         summary="Sort free-text safety notes into themes, store them and count them.",
         lifespan=lifespan,
+        docs_url=None,  # served by api.web.docs from installed files, under a CSP
+        redoc_url=None,
     )
     metrics = Metrics()
     app.state.metrics = metrics
@@ -103,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.include_router(web_router)
+    app.include_router(docs_router)
     # Outermost last: ids and access logs, then the error boundary, then the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorBoundary)

@@ -25,6 +25,7 @@ ASSETS = {
     "review.js": "text/javascript",
     "dashboard.js": "text/javascript",
     "walktalk.css": "text/css",
+    "docs.js": "text/javascript",
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -37,7 +38,7 @@ SECURITY_HEADERS = {
 }
 
 
-def _static(name: str, media_type: str) -> Response:
+def static_file(name: str, media_type: str) -> Response:
     """One packaged file, read per request (they are small, and edits show at once)."""
     body = files("api.web").joinpath("static", name).read_bytes()
     return Response(body, media_type=media_type, headers=SECURITY_HEADERS)
@@ -46,7 +47,7 @@ def _static(name: str, media_type: str) -> Response:
 @router.get("/ui")
 def sign_in_page() -> Response:
     """Sign in with an API key; links to the pages the key's role may use."""
-    return _static(PAGES[""], "text/html; charset=utf-8")
+    return static_file(PAGES[""], "text/html; charset=utf-8")
 
 
 @router.get("/ui/")
@@ -60,7 +61,7 @@ def asset(name: str) -> Response:
     """A script or style sheet of the pages; anything not listed is a 404."""
     if name not in ASSETS:
         raise NotFoundError(f"No file {name!r} among the web pages' assets.")
-    return _static(name, ASSETS[name])
+    return static_file(name, ASSETS[name])
 
 
 @router.get("/ui/{page}")
@@ -68,4 +69,4 @@ def page(page: str) -> Response:
     """The review queue (`/ui/review`) or the dashboard (`/ui/dashboard`)."""
     if page not in PAGES or not page:
         raise NotFoundError(f"No page /ui/{page}; the pages are /ui, /ui/review, /ui/dashboard.")
-    return _static(PAGES[page], "text/html; charset=utf-8")
+    return static_file(PAGES[page], "text/html; charset=utf-8")

@@ -135,3 +135,16 @@ def test_without_an_active_model_classify_and_readyz_say_503(
         assert answer.status_code == 503
         assert answer.json()["title"] == "Model registry"
         assert "walktalk train" in answer.json()["detail"]
+
+
+def test_the_docs_page_is_served_locally_under_a_csp(api: Api) -> None:
+    page = api.client.get("/docs")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "cdn" not in page.text.lower()
+    script = api.client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert api.client.get("/docs/assets/index.html").status_code == 404
+    assert api.client.get("/docs/assets/..%2F..%2F__init__.py").status_code == 404
+    assert api.client.get("/redoc").status_code == 404

@@ -422,3 +422,22 @@ def test_a_refused_promotion_shows_the_gates_reasons_and_an_admin_may_force_it(
     page.get_by_test_id("rollback").click()
     expect(page.get_by_test_id("active-model")).to_have_text(first)
     assert site.get("/v1/models")["active"] == first
+
+
+# ---- the API docs ------------------------------------------------------------------------
+
+
+def test_the_api_docs_render_from_this_server_alone_under_its_csp(
+    site: Site, page: Page, request: pytest.FixtureRequest
+) -> None:
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    refused: list[str] = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.goto(f"{site.base}/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/v1/classify").first).to_be_visible()
+    shot(page, request, "1-docs")
+    assert hosts == {site.base.split("/")[2]}
+    assert refused == []
