@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
@@ -141,12 +142,19 @@ def shared_redactor(model_home: Path) -> Redactor:
 
 
 @pytest.fixture
-def api(
+def app_under_test(
     model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
-) -> Iterator[Api]:
+) -> FastAPI:
+    """An app on this test's database, with the shared model and redactor (not yet started)."""
     app = create_app(make_settings(model_home, database_url))
     app.state.model = shared_model
     app.state.redactor = shared_redactor
+    return app
+
+
+@pytest.fixture
+def api(app_under_test: FastAPI) -> Iterator[Api]:
+    app = app_under_test
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(
             client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
@@ -172,15 +180,11 @@ class LiveApi:
 
 
 @pytest.fixture
-def live_api(
-    model_home: Path, database_url: str, shared_model: ActiveModel, shared_redactor: Redactor
-) -> Iterator[LiveApi]:
+def live_api(app_under_test: FastAPI) -> Iterator[LiveApi]:
     """For what TestClient cannot show: uvicorn's own logging, and requests racing each other."""
     from tests.api.live_server import serve
 
-    app = create_app(make_settings(model_home, database_url))
-    app.state.model = shared_model
-    app.state.redactor = shared_redactor
+    app = app_under_test
     with serve(app) as base:
         with Session(app.state.engine) as session, session.begin():
             key = create_key(session, name="live-tagger", role="tagger")[1]
