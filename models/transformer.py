@@ -30,11 +30,16 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
-from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
-from transformers.utils import logging as hf_logging
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from models.calibrated import CalibratedThemes, check_labels
-from models.encoder import EMBEDDING_DIM, SentenceEncoder, default_encoder_path
+from models.encoder import (
+    EMBEDDING_DIM,
+    SentenceEncoder,
+    default_encoder_path,
+    load_encoder,
+    load_tokenizer,
+)
 from models.errors import ModelFormatError
 
 FORMAT_VERSION = 1
@@ -85,19 +90,11 @@ class TransformerClassifier(CalibratedThemes):
 
     @cached_property
     def tokenizer_(self) -> PreTrainedTokenizerBase:
-        tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(
-            self._path, local_files_only=True
-        )
-        return tokenizer
+        return load_tokenizer(self._path)
 
     @cached_property
     def encoder_(self) -> PreTrainedModel:
-        hf_logging.disable_progress_bar()  # a bar per load is noise in the CLI and the logs
-        encoder: PreTrainedModel = AutoModel.from_pretrained(
-            self._path, local_files_only=True, use_safetensors=True
-        )
-        encoder.eval()
-        return encoder
+        return load_encoder(self._path)
 
     # -- fitting ---------------------------------------------------------------
     def fit(
@@ -203,7 +200,7 @@ class TransformerClassifier(CalibratedThemes):
                 f"{folder} has transformer format {config.get('format_version')!r}; "
                 f"this walktalk reads format {FORMAT_VERSION}."
             )
-        if not (folder / ENCODER_DIR / "model.safetensors").exists():
+        if not (folder / ENCODER_DIR / "model.safetensors").exists():  # checked before any load
             raise ModelFormatError(f"No tuned encoder weights in {folder / ENCODER_DIR}.")
         params = {k: v for k, v in config["params"].items() if k != "kind"}
         model = cls(**params)

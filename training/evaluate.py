@@ -10,7 +10,7 @@ for a person to look at.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +95,20 @@ def evaluate_behaviour(model: ThemeModel, cases: Sequence[Case]) -> BehaviourRep
         ]
 
     return run_suite(predict, cases)
+
+
+def evaluate_held_out(
+    model: ThemeModel,
+    held_out: Mapping[str, Sequence[LabelledNote]],
+    cases: Sequence[Case],
+    *,
+    version: str,
+) -> tuple[dict[str, EvaluationReport], BehaviourReport | None]:
+    """Every held-out set's evaluation, and the behavioural suite's (None without cases)."""
+    reports = {
+        name: evaluate_model(model, notes, version=version) for name, notes in held_out.items()
+    }
+    return reports, evaluate_behaviour(model, cases) if cases else None
 
 
 HELD_OUT_TITLES = {

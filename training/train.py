@@ -35,8 +35,7 @@ from training.corpora import Corpora, LoadedSets, load_sets
 from training.dataset import fingerprint, label_matrix, load_notes, model_text
 from training.evaluate import (
     EvaluationReport,
-    evaluate_behaviour,
-    evaluate_model,
+    evaluate_held_out,
     held_out_markdown,
 )
 from training.metrics import score, tune_thresholds
@@ -130,10 +129,7 @@ def run_training(
     P_val = model.predict_proba(texts_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
     progress("evaluating on the held-out sets and the behavioural suite", total - 1, total)
-    reports = {
-        name: evaluate_model(model, notes, version=version) for name, notes in sets.held_out.items()
-    }
-    behaviour = evaluate_behaviour(model, sets.behaviour) if sets.behaviour else None
+    reports, behaviour = evaluate_held_out(model, sets.held_out, sets.behaviour, version=version)
     card = _card(config, model, taxonomy, train_notes, sets, reports, behaviour, c_scores)
     card["data"]["extra_notes"] = len(extra_notes)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
