@@ -16,6 +16,11 @@ initialised head: its answers mean nothing, its speed is the baseline):
 Throughput figures are measured in one process, interleaved, and also given as
 a ratio to the pipeline's, since absolute numbers on a shared 2-core machine
 drift from run to run.
+
+With `--transformer`, it also prints the fine-tuned model under each runtime
+(PyTorch fp32, the baseline; ONNX fp32; ONNX int8), the served runtime end to end
+from raw text (normalise, redact, classify), and the cost of occlusion evidence
+per note, as ratios to PyTorch fp32 measured in the same process.
 """
 
 from __future__ import annotations
@@ -33,10 +38,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from api.app import build_redactor
+from api.settings import Settings
 from models.classifier import ThemeClassifier
 from models.encoder import SentenceEncoder, default_encoder_path
-from models.kinds import load_model
+from models.kinds import ThemeModel, load_model
+from models.predict import Predictor
+from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
+from nlp.cues import build_lexicon
+from nlp.prepare import prepare_texts
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from training.dataset import label_matrix
@@ -77,9 +88,7 @@ def timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def measure(
-    name: str, predict: Callable[[Sequence[str]], object], notes: list[str]
-) -> dict[str, float]:
+def measure(predict: Callable[[Sequence[str]], object], notes: list[str]) -> dict[str, float]:
     predict(notes[:32])  # warm up
     batch = timed(lambda: predict(notes))
     singles = [timed(lambda text=text: predict([text])) * 1000 for text in notes[:200]]
@@ -87,6 +96,7 @@ def measure(
         "notes_per_s": round(len(notes) / batch, 1),
         "single_ms_median": round(statistics.median(singles), 2),
         "single_ms_p95": round(float(np.percentile(singles, 95)), 2),
+        "single_ms_p99": round(float(np.percentile(singles, 99)), 2),
     }
 
 
@@ -121,6 +131,52 @@ def high_water_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def transformer_runtimes(folder: Path) -> dict[str, TransformerClassifier]:
+    """The saved transformer three ways: PyTorch fp32 (the baseline), ONNX fp32, ONNX int8."""
+    copies = {}
+    for runtime in ("torch", "onnx-fp32", "onnx-int8"):
+        model = load_model(folder)
+        assert isinstance(model, TransformerClassifier)
+        copies[runtime] = model
+    copies["torch"].use_runtime("torch")
+    graphs = copies["torch"].export_runtimes()
+    for runtime in ("onnx-fp32", "onnx-int8"):
+        copies[runtime].use_runtime(runtime, graphs[runtime])
+    return copies
+
+
+def end_to_end(model: ThemeModel) -> Callable[[Sequence[str]], object]:
+    """Raw text to probabilities as the service does it: normalise, check, redact, classify."""
+    settings = Settings()
+    redactor = build_redactor(settings, load_areas(settings.areas_path))
+    return lambda texts: model.predict_proba([p.text for p in prepare_texts(texts, redactor)])
+
+
+def evidence_ms(model: ThemeModel, notes: list[str]) -> float:
+    """Milliseconds per note for occlusion evidence (one batched call per note)."""
+    predictor = Predictor(model, build_lexicon(load_taxonomy(DEFAULT_TAXONOMY)), "bench")
+    sample = notes[:40]
+    return round(
+        timed(lambda: [predictor.classify([n], evidence="model") for n in sample])
+        * 1000
+        / len(sample),
+        1,
+    )
+
+
+def transformer_figures(folder: Path, notes: list[str]) -> dict[str, dict[str, float]]:
+    """Each runtime's speed, end to end for the served one, as ratios to PyTorch fp32."""
+    copies = transformer_runtimes(folder)
+    served = load_model(folder)
+    figures = {f"tf-{name}": measure(model.predict_proba, notes) for name, model in copies.items()}
+    figures["tf-served-e2e"] = measure(end_to_end(served), notes)
+    base = figures["tf-torch"]["notes_per_s"]
+    for row in figures.values():
+        row["x_torch_fp32"] = round(row["notes_per_s"] / base, 2)
+    figures["tf-served-e2e"]["evidence_ms_per_note"] = evidence_ms(served, notes)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--memory-of", choices=[*KINDS, "pipeline", "transformer"])
@@ -139,13 +195,11 @@ def main() -> None:
     serving_encoder = SentenceEncoder()
     for model in models.values():
         model.use_encoder(serving_encoder)
-    results = {"pipeline": measure("pipeline", pipeline_classifier(), notes)}
+    results = {"pipeline": measure(pipeline_classifier(), notes)}
     for kind, model in models.items():
-        results[kind] = measure(kind, model.predict_proba, notes)
+        results[kind] = measure(model.predict_proba, notes)
     if args.transformer:
-        results["transformer"] = measure(
-            "transformer", load_model(args.transformer).predict_proba, notes
-        )
+        results["transformer"] = measure(load_model(args.transformer).predict_proba, notes)
     base = results["pipeline"]["notes_per_s"]
     for name, figures in results.items():
         figures["throughput_vs_pipeline"] = round(figures["notes_per_s"] / base, 2)
@@ -159,7 +213,23 @@ def main() -> None:
             f"{name:11} {f['notes_per_s']:>9} {f['throughput_vs_pipeline']:>10} "
             f"{f['single_ms_median']:>10} {f['single_ms_p95']:>8} {f['peak_rss_mib']:>9}"
         )
+    if args.transformer:
+        print_transformer(transformer_figures(args.transformer, notes))
     print(json.dumps(results))
+
+
+def print_transformer(figures: dict[str, dict[str, float]]) -> None:
+    print("\nfine-tuned transformer, each runtime, as ratios to PyTorch fp32 in this process")
+    print(f"{'':15} {'notes/s':>9} {'x torch':>8} {'1 note ms':>10} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, f in figures.items():
+        print(
+            f"{name:15} {f['notes_per_s']:>9} {f['x_torch_fp32']:>8} "
+            f"{f['single_ms_median']:>10} {f['single_ms_p95']:>8} {f['single_ms_p99']:>8}"
+        )
+    print(
+        f"evidence (occlusion, served runtime): {figures['tf-served-e2e']['evidence_ms_per_note']} ms/note"
+    )
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

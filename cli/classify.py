@@ -13,10 +13,11 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import asdict
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -25,7 +26,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cli.context import active_predictor, context
-from models.predict import Predictor
+from models.predict import EvidenceSource, Prediction
 from nlp.normalise import normalise
 from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
 from nlp.redact import Redactor
@@ -58,6 +59,14 @@ def classify(
         OnError, typer.Option(help="Stop at a bad line, or skip it.")
     ] = OnError.fail,
     model: Annotated[str | None, typer.Option(help="Model version (default: active).")] = None,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Evidence spans from the model itself (occlusion: slower, about three model "
+            "calls per word) instead of the cue lexicon.",
+        ),
+    ] = False,
 ) -> None:
     """Classify notes from JSON lines or CSV; write themes, scores and evidence as JSON lines."""
     ctx = context()
@@ -72,14 +81,24 @@ def classify(
             else stack.enter_context(Path(output).open("w", encoding="utf-8"))
         )
         records = stack.enter_context(closing(_records(source, fmt)))
-        written, skipped = _run(predictor, redactor, records, sink, on_error)
+        source_of_evidence: EvidenceSource = "model" if evidence else "cues"
+        written, skipped = _run(
+            partial(predictor.classify, evidence=source_of_evidence),
+            redactor,
+            records,
+            sink,
+            on_error,
+        )
     console.print(
         f"classified {written} notes with {predictor.version}; skipped {skipped} bad lines"
     )
 
 
+Classify = Callable[[Sequence[str]], list[Prediction]]
+
+
 def _run(
-    predictor: Predictor,
+    predictor: Classify,
     redactor: Redactor,
     records: Iterator[tuple[int, dict[str, object] | str]],
     sink: IO[str],
@@ -130,12 +149,12 @@ def _note(line: int, record: dict[str, object] | str, seen: set[str]) -> tuple[s
 
 
 def _flush(
-    predictor: Predictor, redactor: Redactor, batch: list[tuple[str, str]], sink: IO[str]
+    predictor: Classify, redactor: Redactor, batch: list[tuple[str, str]], sink: IO[str]
 ) -> int:
     if not batch:
         return 0
     prepared = prepare_texts([text for _, text in batch], redactor)
-    predictions = predictor.classify([p.text for p in prepared])
+    predictions = predictor([p.text for p in prepared])
     for (note_id, _), p, prediction in zip(batch, prepared, predictions, strict=True):
         sink.write(json.dumps({"id": note_id, "text": p.text, **asdict(prediction)}) + "\n")
     sink.flush()

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+from models.evidence import occlusion_evidence
 from models.kinds import ThemeModel
 from nlp.cues import CueLexicon, Span
+
+# "model": occlusion by the model (costly; for notes a person reads), the cue
+# lexicon only where occlusion finds nothing; "cues": the cue lexicon alone (bulk).
+EvidenceSource = Literal["model", "cues"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class Prediction:
     scores: dict[str, float]
     evidence: dict[str, list[Span]]
     model: str
+    evidence_source: EvidenceSource = "cues"
 
 
 @dataclass(frozen=True)
@@ -37,20 +44,43 @@ class Predictor:
         names, values = self.model.theme_names_, self.model.thresholds_
         return {name: float(value) for name, value in zip(names, values, strict=True)}
 
-    def classify(self, texts: Sequence[str]) -> list[Prediction]:
+    def classify(
+        self, texts: Sequence[str], *, evidence: EvidenceSource = "cues"
+    ) -> list[Prediction]:
         """Predictions in input order; a batch gives the same answers as one by one."""
         names = self.model.theme_names_
         probabilities = self.model.predict_proba(texts)
         chosen = probabilities >= self.model.thresholds_
-        predictions = []
-        for text, row, picks in zip(texts, probabilities, chosen, strict=True):
-            themes = sorted(name for name, pick in zip(names, picks, strict=True) if pick)
-            predictions.append(
-                Prediction(
-                    themes=themes,
-                    scores={name: round(float(p), 4) for name, p in zip(names, row, strict=True)},
-                    evidence=self.lexicon.evidence(text, themes),
-                    model=self.version,
-                )
+        picked = [
+            sorted(name for name, pick in zip(names, picks, strict=True) if pick)
+            for picks in chosen
+        ]
+        spans = (
+            self.model_evidence(texts, picked)
+            if evidence == "model"
+            else [
+                self.lexicon.evidence(text, themes)
+                for text, themes in zip(texts, picked, strict=True)
+            ]
+        )
+        return [
+            Prediction(
+                themes=themes,
+                scores={name: round(float(p), 4) for name, p in zip(names, row, strict=True)},
+                evidence=found,
+                model=self.version,
+                evidence_source=evidence,
             )
-        return predictions
+            for themes, row, found in zip(picked, probabilities, spans, strict=True)
+        ]
+
+    def model_evidence(
+        self, texts: Sequence[str], themes: Sequence[Sequence[str]]
+    ) -> list[dict[str, list[Span]]]:
+        """Occlusion spans per predicted theme; cue spans where occlusion finds none."""
+        found = occlusion_evidence(self.model, texts, themes)
+        for text, spans in zip(texts, found, strict=True):
+            for theme, theme_spans in spans.items():
+                if not theme_spans:
+                    spans[theme] = self.lexicon.spans(text, theme)
+        return found

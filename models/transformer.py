@@ -14,8 +14,10 @@ they carry little padding. Calibration and thresholds come from
 
 Saved folder: `config.json` (kind, parameters, format version, themes, the base
 encoder's fingerprint), `head.safetensors` (the head, calibration, thresholds)
-and `encoder/` (the tuned encoder as safetensors with its tokenizer files).
-Nothing is pickled.
+and `encoder/` (the tuned encoder as safetensors with its tokenizer files);
+and, when it is served with ONNX Runtime (`runtime` in the config: "onnx-int8"
+or "onnx-fp32", chosen at training time by `training/runtime_check.py`),
+`model.onnx`. Nothing is pickled.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import torch
 from safetensors.numpy import load_file, save_file
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from models.augment import noisy
 from models.calibrated import CalibratedThemes, check_labels
 from models.encoder import (
     EMBEDDING_DIM,
@@ -41,12 +44,14 @@ from models.encoder import (
     load_tokenizer,
 )
 from models.errors import ModelFormatError
+from models.onnx_runtime import RUNTIMES, OnnxLogits, export_onnx, quantize_int8
 
 FORMAT_VERSION = 1
 KIND = "transformer"
 CONFIG_FILE = "config.json"
 HEAD_FILE = "head.safetensors"
 ENCODER_DIR = "encoder"
+ONNX_FILE = "model.onnx"
 # (epoch, batches done, batches in all, mean loss so far), for a progress bar.
 FitProgress = Callable[[int, int, int, float], None]
 
@@ -65,6 +70,7 @@ class TransformerClassifier(CalibratedThemes):
         max_length: int = 128,
         warmup: float = 0.06,
         weight_decay: float = 0.01,
+        noise: float = 0.2,
         seed: int = 13,
     ) -> None:
         self.epochs = epochs
@@ -73,8 +79,11 @@ class TransformerClassifier(CalibratedThemes):
         self.max_length = max_length
         self.warmup = warmup
         self.weight_decay = weight_decay
+        self.noise = noise  # share of notes seen with spelling noise each epoch (augment.py)
         self.seed = seed
         self._path = default_encoder_path()
+        self.runtime_ = "torch"
+        self._onnx: bytes | Path | None = None
 
     def get_params(self) -> dict[str, Any]:
         return {
@@ -85,6 +94,7 @@ class TransformerClassifier(CalibratedThemes):
             "max_length": self.max_length,
             "warmup": self.warmup,
             "weight_decay": self.weight_decay,
+            "noise": self.noise,
             "seed": self.seed,
         }
 
@@ -109,7 +119,7 @@ class TransformerClassifier(CalibratedThemes):
         Y = check_labels(texts, Y, theme_names)
         self.theme_names_ = tuple(theme_names)
         torch.manual_seed(self.seed)
-        rng = random.Random(self.seed)
+        rng, noise_rng = random.Random(self.seed), random.Random(self.seed + 1)
         self.head_ = torch.nn.Linear(EMBEDDING_DIM, len(theme_names))
         params = [*self.encoder_.parameters(), *self.head_.parameters()]
         optimiser = torch.optim.AdamW(params, lr=self.learning_rate, weight_decay=self.weight_decay)
@@ -120,8 +130,12 @@ class TransformerClassifier(CalibratedThemes):
         for epoch in range(self.epochs):
             total = 0.0
             for done, batch in enumerate(self._batches(texts, rng), start=1):
+                seen = [
+                    noisy(texts[i], noise_rng) if noise_rng.random() < self.noise else texts[i]
+                    for i in batch
+                ]
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                    self._logits([texts[i] for i in batch]), targets[batch]
+                    self._logits(seen), targets[batch]
                 )
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -161,6 +175,8 @@ class TransformerClassifier(CalibratedThemes):
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Raw per-theme logits, shape (n, themes); texts are batched by length."""
         names = self._fitted_names()
+        if self.runtime_ != "torch":
+            return self.onnx_logits_(texts)
         out = np.zeros((len(texts), len(names)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
@@ -168,6 +184,28 @@ class TransformerClassifier(CalibratedThemes):
                 positions = order[start : start + 64]
                 out[positions] = self._logits([texts[i] for i in positions]).numpy()
         return out
+
+    # -- serving with ONNX Runtime --------------------------------------------
+    def export_runtimes(self) -> dict[str, bytes]:
+        """The fitted model as fp32 and int8 ONNX graphs, to check and choose between."""
+        self._fitted_names()
+        fp32 = export_onnx(self.encoder_, self.head_, self.tokenizer_)
+        return {"onnx-fp32": fp32, "onnx-int8": quantize_int8(fp32)}
+
+    def use_runtime(self, runtime: str, onnx: bytes | Path | None = None) -> None:
+        """Serve logits from `runtime`: "torch", or an ONNX graph given as bytes or a file."""
+        if runtime not in RUNTIMES:
+            raise ValueError(f"Unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}.")
+        if runtime != "torch" and onnx is None:
+            raise ValueError(f"Runtime {runtime} needs its ONNX graph.")
+        self.runtime_, self._onnx = runtime, onnx if runtime != "torch" else None
+        self.__dict__.pop("onnx_logits_", None)
+
+    @cached_property
+    def onnx_logits_(self) -> OnnxLogits:
+        if self._onnx is None:
+            raise ValueError("No ONNX graph to serve from; call use_runtime first.")
+        return OnnxLogits(self._onnx, self.tokenizer_, max_length=self.max_length)
 
     # -- persistence -----------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -183,11 +221,15 @@ class TransformerClassifier(CalibratedThemes):
             "thresholds": self.thresholds_,
         }
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, folder / HEAD_FILE)
+        if self._onnx is not None:
+            onnx = self._onnx if isinstance(self._onnx, bytes) else self._onnx.read_bytes()
+            (folder / ONNX_FILE).write_bytes(onnx)
         config = {
             "format_version": FORMAT_VERSION,
             "params": self.get_params(),
             "theme_names": list(names),
             "base_encoder_fingerprint": SentenceEncoder(path=self._path).fingerprint,
+            "runtime": self.runtime_,
         }
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
 
@@ -212,6 +254,11 @@ class TransformerClassifier(CalibratedThemes):
             model.head_.weight.copy_(torch.from_numpy(tensors["weight"]))
             model.head_.bias.copy_(torch.from_numpy(tensors["bias"]))
         model.calibration_, model.thresholds_ = tensors["calibration"], tensors["thresholds"]
+        runtime = config.get("runtime", "torch")
+        if runtime != "torch":
+            if not (folder / ONNX_FILE).exists():
+                raise ModelFormatError(f"{folder} is served with {runtime} but has no {ONNX_FILE}.")
+            model.use_runtime(runtime, folder / ONNX_FILE)
         return model
 
 

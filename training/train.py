@@ -40,6 +40,7 @@ from training.evaluate import (
 )
 from training.metrics import score, tune_thresholds
 from training.records import LabelledNote
+from training.runtime_check import CheckSet, choose_runtime
 
 Kind = Literal["transformer", "linear", "encoder", "hybrid"]
 # Chosen on the out-of-distribution set (see the README's quality table).
@@ -128,9 +129,15 @@ def run_training(
     model.calibrate(texts_val, Y_val)
     P_val = model.predict_proba(texts_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
+    runtime = None
+    if isinstance(model, TransformerClassifier):
+        progress("exporting to ONNX, checking int8 decisions", total - 1, total)
+        runtime = choose_runtime(model, _runtime_check_sets(sets, names))
     progress("evaluating on the held-out sets and the behavioural suite", total - 1, total)
     reports, behaviour = evaluate_held_out(model, sets.held_out, sets.behaviour, version=version)
     card = _card(config, model, taxonomy, train_notes, sets, reports, behaviour, c_scores)
+    if runtime is not None:
+        card["runtime_check"] = runtime
     card["data"]["extra_notes"] = len(extra_notes)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
     card["training_seconds"] = round(time.perf_counter() - started, 1)
@@ -144,6 +151,15 @@ def run_training(
     return TrainResult(
         version=version, card=card, reports=reports, behaviour=behaviour, activated=activated
     )
+
+
+def _runtime_check_sets(sets: LoadedSets, names: Sequence[str]) -> dict[str, CheckSet]:
+    """The out-of-distribution set and the seed test split, on which int8 must hold."""
+    return {
+        name: CheckSet([model_text(n) for n in notes], label_matrix(notes, names))
+        for name, notes in sets.held_out.items()
+        if name in ("ood", "test")
+    }
 
 
 def _without_held_out(notes: list[LabelledNote], sets: LoadedSets) -> list[LabelledNote]:

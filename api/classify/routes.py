@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import CanClassify, Model, PiiRedactor
+from api.errors import InvalidRequestError
 from api.notes.schemas import MAX_BATCH, PredictionOut
 from nlp.normalise import normalise
 from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
 
 router = APIRouter(prefix="/v1", tags=["classify"])
+# Occlusion costs about three forward passes per word: model evidence is for the
+# few notes a person will read. "auto" gives it to requests of up to AUTO_MODEL
+# texts and cue evidence to larger (bulk) ones; "model" is refused past MAX_MODEL.
+AUTO_MODEL = 16
+MAX_MODEL = 100
 
 
 class ClassifyIn(BaseModel):
@@ -44,10 +51,29 @@ class ClassifyOut(BaseModel):
 
 
 @router.post("/classify", response_model=ClassifyOut)
-def classify(body: ClassifyIn, model: Model, redactor: PiiRedactor, _: CanClassify) -> ClassifyOut:
+def classify(
+    body: ClassifyIn,
+    model: Model,
+    redactor: PiiRedactor,
+    _: CanClassify,
+    evidence: Annotated[
+        Literal["auto", "model", "cues"],
+        Query(
+            description="Evidence spans from the model itself (occlusion; costly), from the cue "
+            f"lexicon, or auto: the model's for up to {AUTO_MODEL} texts, cues beyond."
+        ),
+    ] = "auto",
+) -> ClassifyOut:
     """Classify texts with the active model, exactly as /v1/notes would; stores nothing."""
+    if evidence == "model" and len(body.texts) > MAX_MODEL:
+        raise InvalidRequestError(
+            f"evidence=model is limited to {MAX_MODEL} texts a request (this one has "
+            f"{len(body.texts)}); use evidence=cues for bulk classification."
+        )
+    if evidence == "auto":
+        evidence = "model" if len(body.texts) <= AUTO_MODEL else "cues"
     prepared = prepare_texts(body.texts, redactor)
-    predictions = model.current().classify([p.text for p in prepared])
+    predictions = model.current().classify([p.text for p in prepared], evidence=evidence)
     return ClassifyOut(
         results=[
             ClassifiedOut.model_validate({**asdict(prediction), "text": p.text})

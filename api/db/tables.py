@@ -121,6 +121,9 @@ class Prediction(Base):
     themes: Mapped[list[str]] = mapped_column(JSON)
     scores: Mapped[dict[str, float]] = mapped_column(JSON)
     evidence: Mapped[dict[str, list[list[int]]]] = mapped_column(JSON)
+    # "cues" (the lexicon, on the bulk path) until a person reads the note; then
+    # "model" (occlusion by the version that made the prediction), cached here.
+    evidence_source: Mapped[str] = mapped_column(String(10), default="cues", server_default="cues")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
 
 

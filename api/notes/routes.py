@@ -68,9 +68,9 @@ def ingest_notes(
 
 
 @router.get("/{note_id}", response_model=NoteOut)
-def read_note(note_id: RowId, db: Db, _: CanReadNotes) -> NoteOut:
-    """One stored note with its effective themes and prediction."""
-    return service.get_note(db, note_id)
+def read_note(note_id: RowId, db: Db, model: Model, _: CanReadNotes) -> NoteOut:
+    """One stored note with its effective themes and prediction (evidence from the model)."""
+    return service.get_note(db, note_id, model.current())
 
 
 @router.get("", response_model=NotePage)

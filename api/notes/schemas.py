@@ -56,6 +56,7 @@ class PredictionOut(BaseModel):
     scores: dict[str, float]
     evidence: dict[str, list[tuple[int, int]]]
     model: str
+    evidence_source: Literal["model", "cues"] = "cues"
 
 
 class NoteOut(BaseModel):

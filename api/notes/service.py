@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.db.tables import Note, Prediction
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
+from api.notes.explain import explain
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from api.reviews.priority import review_priority
 from api.validation import MAX_ROW_ID
@@ -251,10 +252,13 @@ def _ingested_output(
     )
 
 
-def get_note(session: Session, note_id: int) -> NoteOut:
+def get_note(session: Session, note_id: int, predictor: Predictor | None = None) -> NoteOut:
+    """One note; with `predictor`, its prediction's evidence comes from the model (cached)."""
     note = session.get(Note, note_id)
     if note is None:
         raise NotFoundError(f"No note with id {note_id}.")
+    if predictor is not None:
+        explain(session, predictor, [(note, repository.prediction_of(session, note))])
     return _note_out(session, note, repository.effective_themes(session, [note.id])[note.id])
 
 
@@ -321,6 +325,7 @@ def prediction_out(prediction: Prediction | None) -> PredictionOut | None:
         scores=prediction.scores,
         evidence=_spans(prediction.evidence),
         model=prediction.model_version,
+        evidence_source="model" if prediction.evidence_source == "model" else "cues",
     )
 
 

@@ -13,6 +13,7 @@ from api.db.tables import Note, Prediction, Review
 from api.deps import AppSettings, Caller, CanReadNotes, Db, Model, PiiRedactor, Themes
 from api.errors import ForbiddenError
 from api.notes import repository
+from api.notes.explain import explain
 from api.notes.service import prediction_out
 from api.reviews import queue, service
 from api.reviews.priority import queue_reason
@@ -58,10 +59,12 @@ def review_queue(
     leased = queue.lease_next(
         db, who, limit=limit, lease_seconds=settings.review_lease_seconds, now=now
     )
-    thresholds = model.current().thresholds
+    predictor = model.current()
+    thresholds = predictor.thresholds
     notes = [note for note, _ in leased]
     themes = repository.effective_themes(db, [note.id for note in notes])
     predictions = repository.predictions_of(db, notes)
+    explain(db, predictor, [(note, predictions.get(note.id)) for note in notes])
     items = [
         _item(note, expires, themes[note.id], predictions.get(note.id), thresholds)
         for note, expires in leased

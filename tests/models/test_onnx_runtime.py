@@ -1,0 +1,113 @@
+"""Serving the transformer with ONNX Runtime: same function as PyTorch, saved and reloaded, checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.errors import ModelFormatError
+from models.kinds import load_model
+from models.transformer import TransformerClassifier
+from tests.factories import THEMES, tiny_corpus
+from training.runtime_check import CheckSet, choose_runtime
+
+
+@pytest.fixture(scope="module")
+def fitted() -> TransformerClassifier:
+    texts, labels = tiny_corpus()
+    model = TransformerClassifier(epochs=8, learning_rate=2e-4, batch_size=8, seed=5)
+    model.fit(texts, labels, theme_names=THEMES)
+    model.set_thresholds([0.5] * len(THEMES))
+    return model
+
+
+@pytest.fixture(scope="module")
+def graphs(fitted: TransformerClassifier) -> dict[str, bytes]:
+    return fitted.export_runtimes()
+
+
+def _copy(fitted: TransformerClassifier, tmp_path: Path) -> TransformerClassifier:
+    fitted.save(tmp_path / "torch")
+    copy = load_model(tmp_path / "torch")
+    assert isinstance(copy, TransformerClassifier)
+    return copy
+
+
+def test_fp32_graph_computes_what_torch_computes(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    texts, _ = tiny_corpus()
+    model = _copy(fitted, tmp_path)
+    expected = model.decision_function(texts)
+    model.use_runtime("onnx-fp32", graphs["onnx-fp32"])
+    np.testing.assert_allclose(model.decision_function(texts), expected, atol=1e-4)
+
+
+def test_int8_graph_is_smaller_and_still_learns_the_tiny_set(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    assert len(graphs["onnx-int8"]) < len(graphs["onnx-fp32"]) / 2
+    texts, labels = tiny_corpus()
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    assert (model.predict(texts) == labels.astype(bool)).mean() >= 0.9
+
+
+def test_a_note_gets_the_same_scores_alone_or_in_any_batch(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    texts, _ = tiny_corpus()
+    texts = texts * 5  # more than one batch, lengths interleaved
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    batch = model.decision_function(texts)
+    single = np.vstack([model.decision_function([text]) for text in texts])
+    np.testing.assert_array_equal(batch, single)  # int8 scales never depend on neighbours
+
+
+def test_saved_onnx_model_reloads_without_loading_torch_weights(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    texts, _ = tiny_corpus()
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    model.save(tmp_path / "served")
+    loaded = load_model(tmp_path / "served")
+    assert isinstance(loaded, TransformerClassifier)
+    assert loaded.runtime_ == "onnx-int8"
+    np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+    assert "encoder_" not in loaded.__dict__  # one copy of the model in memory, not two
+
+
+def test_a_served_folder_without_its_graph_is_refused(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-fp32", graphs["onnx-fp32"])
+    model.save(tmp_path / "served")
+    (tmp_path / "served" / "model.onnx").unlink()
+    with pytest.raises(ModelFormatError, match=r"no model\.onnx"):
+        load_model(tmp_path / "served")
+
+
+def test_unknown_runtime_is_refused(fitted: TransformerClassifier) -> None:
+    with pytest.raises(ValueError, match="Unknown runtime"):
+        fitted.use_runtime("tensorrt")
+
+
+def test_runtime_check_reports_figures_and_falls_back_when_int8_disagrees(
+    fitted: TransformerClassifier, tmp_path: Path
+) -> None:
+    texts, labels = tiny_corpus()
+    sets = {"ood": CheckSet(texts, labels)}
+    model = _copy(fitted, tmp_path)
+    report = choose_runtime(model, sets)
+    assert report["runtime"] == model.runtime_ != "torch"
+    figures = report["sets"]["ood"]  # type: ignore[index]
+    assert 0.0 <= figures["decision_agreement"] <= 1.0
+    strict = _copy(fitted, tmp_path)
+    refused = choose_runtime(strict, sets, min_agreement=1.01)  # no graph can pass this
+    assert refused["int8_accepted"] is False
+    assert strict.runtime_ == "onnx-fp32"
