@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from nlp.pipeline import DEFAULT_PIPELINE
 from nlp.resources import (
     BEHAVIOUR_SUITE,
     BROAD_DIR,
@@ -22,6 +21,7 @@ from nlp.resources import (
     DEFAULT_DISTRICTS,
     DEFAULT_GIVEN_NAMES,
     DEFAULT_PARKS,
+    DEFAULT_PIPELINE,
     DEFAULT_STATIONS,
     DEFAULT_STREETS,
     DEFAULT_TAXONOMY,

@@ -19,17 +19,19 @@ from dataclasses import asdict
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from cli.context import active_predictor, context
-from models.predict import EvidenceSource, Prediction
 from nlp.normalise import normalise
 from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
-from nlp.redact import Redactor
+
+if TYPE_CHECKING:
+    from models.predict import EvidenceSource, Prediction
+    from nlp.redact import Redactor
 from training.readers import jsonl_rows
 
 BATCH = 256
@@ -94,7 +96,7 @@ def classify(
     )
 
 
-Classify = Callable[[Sequence[str]], list[Prediction]]
+Classify = Callable[[Sequence[str]], "list[Prediction]"]
 
 
 def _run(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from models.predict import Predictor
 from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
-from nlp.cues import build_lexicon
-from nlp.redact import Redactor
 from nlp.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:  # torch, transformers and spaCy load only when a command needs them,
+    # so that `walktalk --help` and light commands answer at once
+    from models.predict import Predictor
+    from nlp.redact import Redactor
 
 
 @dataclass
@@ -47,6 +50,9 @@ def context() -> Context:
 
 def active_predictor(ctx: Context, version: str | None = None) -> Predictor:
     """The active (or named) model with the taxonomy's cue lexicon."""
+    from models.predict import Predictor
+    from nlp.cues import build_lexicon
+
     chosen = version or ctx.registry.require_active()
     return Predictor(
         model=ctx.registry.load(chosen), lexicon=build_lexicon(ctx.taxonomy), version=chosen

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from api.counts import cells
-from api.store import open_store
 from cli.context import context
 
 app = typer.Typer(help="Maintain the tables behind /v1/counts.", no_args_is_help=True)
@@ -19,6 +17,9 @@ def rebuild() -> None:
     needed only after notes were written behind the API's back (a bulk load,
     a manual fix), or to check that the cells agree with the notes.
     """
+    from api.counts import cells
+    from api.store import open_store
+
     with open_store(context().settings) as session:
         before = cells.snapshot(session)
         total = cells.rebuild(session)

@@ -11,11 +11,6 @@ import typer
 from api.settings import Settings
 from nlp.areas import load_areas
 from nlp.taxonomy import load_taxonomy
-from training.agreement import agreement_per_theme, disagreements
-from training.corpus_stats import stats_lines
-from training.data_check import check_files
-from training.readers import read_label_sets
-from training.splits import SPLIT_NAMES, stratified_splits
 
 app = typer.Typer(help="Check labelled data and split it.", no_args_is_help=True)
 
@@ -36,6 +31,9 @@ def check(
     ] = 200,
 ) -> None:
     """Validate labelled files: schema, themes, areas, PII spans, duplicates; print counts."""
+    from training.corpus_stats import stats_lines
+    from training.data_check import check_files
+
     settings = Settings()
     taxonomy = load_taxonomy(settings.taxonomy_path)
     report = check_files(
@@ -67,6 +65,9 @@ def split(
     seed: Annotated[int, typer.Option(help="Random seed, so the split can be remade.")] = 13,
 ) -> None:
     """Split checked notes into train / validation / test by multi-label stratification."""
+    from training.data_check import check_files
+    from training.splits import SPLIT_NAMES, stratified_splits
+
     settings = Settings()
     taxonomy = load_taxonomy(settings.taxonomy_path)
     report = check_files(paths, taxonomy=taxonomy, areas=load_areas(settings.areas_path))
@@ -94,6 +95,9 @@ def agreement(
     second: Annotated[Path, typer.Argument(help="File or folder of {id, themes} (the second).")],
 ) -> None:
     """Cohen's kappa per theme between two labellings of the same notes."""
+    from training.agreement import agreement_per_theme, disagreements
+    from training.readers import read_label_sets
+
     taxonomy = load_taxonomy(Settings().taxonomy_path)
     a, b = read_label_sets([first]), read_label_sets([second])
     results = agreement_per_theme(a, b, taxonomy.names)

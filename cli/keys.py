@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.auth.keys import create_key, list_keys, revoke_key
 from api.auth.roles import Role
-from api.store import open_store
 from cli.context import context
 
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -20,6 +18,9 @@ def create(
     name: Annotated[str, typer.Option(help="Who or what uses the key (the client name).")],
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
+    from api.auth.keys import create_key
+    from api.store import open_store
+
     with open_store(context().settings) as session:
         key, plain = create_key(session, name=name, role=role.value)
         key_id = key.id
@@ -32,6 +33,9 @@ def create(
 @app.command("list")
 def list_all() -> None:
     """Every key: id, name, role, created, revoked (never the key itself)."""
+    from api.auth.keys import list_keys
+    from api.store import open_store
+
     with open_store(context().settings) as session:
         for key in list_keys(session):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
@@ -43,6 +47,9 @@ def list_all() -> None:
 @app.command("revoke")
 def revoke(key_id: int) -> None:
     """Revoke a key by id; it stops working at once."""
+    from api.auth.keys import revoke_key
+    from api.store import open_store
+
     with open_store(context().settings) as session:
         key = revoke_key(session, key_id)
     typer.echo(f"revoked key {key.id} ({key.name})")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from cli.context import context
-from training.promotion import promote
 
 app = typer.Typer(
     help="List, inspect, activate and roll back model versions.", no_args_is_help=True
@@ -51,6 +50,8 @@ def activate(
     ] = False,
 ) -> None:
     """Make a version active, if it is no worse than the active one on the seed test split."""
+    from training.promotion import promote
+
     result = promote(context().registry, version, force=force)
     for reason in result.reasons:
         typer.echo(f"note: {reason}")

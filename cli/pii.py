@@ -6,15 +6,15 @@ import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.context import Context, context
-from nlp.gazetteer import Gazetteer
-from nlp.pii import PiiDetector
-from training.dataset import load_notes
-from training.pii_eval import evaluate_pii
+
+if TYPE_CHECKING:
+    from nlp.gazetteer import Gazetteer
+    from nlp.pii import PiiDetector
 
 app = typer.Typer(help="Personal data: evaluate detection.", no_args_is_help=True)
 
@@ -35,6 +35,9 @@ def evaluate(
     ] = None,
 ) -> None:
     """Precision and recall per PII type on labelled spans; share of place names left alone."""
+    from training.dataset import load_notes
+    from training.pii_eval import evaluate_pii
+
     ctx = context()
     paths = data or [
         ctx.settings.seed_path / "validation.jsonl",

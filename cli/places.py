@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from spacy.language import Language
 
 from cli.context import context
-from nlp.gazetteer import load_gazetteer
-from nlp.pipeline import load_pipeline
 from nlp.resources import DATA_DIR
-from training.places_eval import evaluate_places, load_places_notes
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 app = typer.Typer(help="Places: evaluate finding and resolving them.", no_args_is_help=True)
 
@@ -30,6 +29,10 @@ def evaluate(
 ) -> None:
     """Span precision/recall, borough accuracy and area inference, before and after the
     park and street gazetteers, pattern-only and with the spaCy pipeline."""
+    from nlp.gazetteer import load_gazetteer
+    from nlp.pipeline import load_pipeline
+    from training.places_eval import evaluate_places, load_places_notes
+
     ctx = context()
     settings = ctx.settings
     notes = load_places_notes(data, ctx.areas)

@@ -8,19 +8,33 @@ prints it once.
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import typer
-import uvicorn
 
-from api.auth.keys import create_key, list_keys
-from api.store import open_store
 from cli.context import context
 from cli.train import train
-from training.train import DEFAULT_KIND
+from models.kind_names import DEFAULT_KIND
 
 
-def serve() -> None:
-    """Run the HTTP API (host, port and workers from the settings)."""
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: WALKTALK_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default: WALKTALK_PORT).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes (default: WALKTALK_WORKERS)."),
+    ] = None,
+) -> None:
+    """Run the HTTP API; options override the settings for this run."""
+    import uvicorn
+
+    from api.auth.keys import create_key, list_keys
+    from api.store import open_store
+
     ctx = context()
     logging.basicConfig(
         level=ctx.settings.log_level.upper(),
@@ -36,9 +50,9 @@ def serve() -> None:
     uvicorn.run(
         "api.main:app",
         factory=True,
-        host=ctx.settings.host,
-        port=ctx.settings.port,
-        workers=ctx.settings.workers,
+        host=host or ctx.settings.host,
+        port=port or ctx.settings.port,
+        workers=workers or ctx.settings.workers,
         log_level=ctx.settings.log_level,
         access_log=False,
     )

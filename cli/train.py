@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.jobs.training import reviewed_notes
-from api.store import open_store
 from cli.context import context
-from training.behaviour import BehaviourReport
-from training.corpora import load_sets
-from training.dataset import load_notes
-from training.evaluate import (
-    HELD_OUT_TITLES,
-    EvaluationReport,
-    evaluate_held_out,
-    evaluate_model,
-    write_held_out_reports,
-    write_report,
-)
-from training.metrics import Scores
-from training.train import DEFAULT_KIND, TrainConfig, run_training
+from models.kind_names import DEFAULT_KIND
+
+if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded when used
+    from training.behaviour import BehaviourReport
+    from training.evaluate import EvaluationReport
+    from training.metrics import Scores
 
 console = Console(stderr=True)
 
@@ -49,7 +40,12 @@ def train(
         ),
     ] = False,
 ) -> None:
-    """Train a theme classifier, evaluate it on the seed test split and register it."""
+    """Train a theme classifier, evaluate it on the held-out sets and register it."""
+    from api.jobs.training import reviewed_notes
+    from api.store import open_store
+    from training.evaluate import HELD_OUT_TITLES
+    from training.train import TrainConfig, run_training
+
     ctx = context()
     config = TrainConfig.model_validate({"kind": kind, "data": data or [], "name": name})
     extra = []
@@ -108,6 +104,16 @@ def evaluate(
 
     Example: walktalk evaluate --model linear-20261206-120000 --out reports/
     """
+    from training.corpora import load_sets
+    from training.dataset import load_notes
+    from training.evaluate import (
+        HELD_OUT_TITLES,
+        evaluate_held_out,
+        evaluate_model,
+        write_held_out_reports,
+        write_report,
+    )
+
     ctx = context()
     version = model or ctx.registry.require_active()
     classifier = ctx.registry.load(version)

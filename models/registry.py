@@ -23,10 +23,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.errors import RegistryError
-from models.kinds import ThemeModel, load_model
+
+if TYPE_CHECKING:  # the model kinds pull in torch and scikit-learn; loaded on first use
+    from models.kinds import ThemeModel
 
 _VERSION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ACTIVE_FILE = "ACTIVE"
@@ -98,6 +100,8 @@ class ModelRegistry:
         return card
 
     def load(self, version: str) -> ThemeModel:
+        from models.kinds import load_model
+
         return load_model(self._folder(version))
 
     def active(self) -> str | None:

@@ -21,11 +21,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from nlp.gazetteer import Gazetteer
+
+if TYPE_CHECKING:  # spaCy is loaded only with a pipeline
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 PII_TYPES = ("PERSON", "PHONE", "EMAIL", "POSTCODE", "VEHICLE_REG")
 

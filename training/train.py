@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.classifier import ThemeClassifier
 from models.encoder import ENCODER_PACKAGE, SentenceEncoder
+from models.kind_names import DEFAULT_KIND, Kind
 from models.kinds import ThemeModel
 from models.registry import ModelRegistry, check_version_name
 from models.transformer import KIND as TRANSFORMER
@@ -42,9 +43,8 @@ from training.metrics import score, tune_thresholds
 from training.records import LabelledNote
 from training.runtime_check import CheckSet, choose_runtime
 
-Kind = Literal["transformer", "linear", "encoder", "hybrid"]
-# Chosen on the out-of-distribution set (see the README's quality table).
-DEFAULT_KIND: Kind = "transformer"
+__all__ = ["DEFAULT_KIND", "Kind"]  # re-exported from models.kind_names
+
 # Progress reports (what is happening, steps done, steps in all) to whoever shows it.
 Progress = Callable[[str, int, int], None]
 

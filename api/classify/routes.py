@@ -16,9 +16,8 @@ from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 # Occlusion costs about three forward passes per word: model evidence is for the
-# few notes a person will read. "auto" gives it to requests of up to AUTO_MODEL
-# texts and cue evidence to larger (bulk) ones; "model" is refused past MAX_MODEL.
-AUTO_MODEL = 16
+# few notes a person will read, asked for with evidence=model, and refused past
+# MAX_MODEL texts. Services classifying in bulk get cue evidence, at full speed.
 MAX_MODEL = 100
 
 
@@ -57,12 +56,12 @@ def classify(
     redactor: PiiRedactor,
     _: CanClassify,
     evidence: Annotated[
-        Literal["auto", "model", "cues"],
+        Literal["cues", "model"],
         Query(
-            description="Evidence spans from the model itself (occlusion; costly), from the cue "
-            f"lexicon, or auto: the model's for up to {AUTO_MODEL} texts, cues beyond."
+            description="Evidence spans from the cue lexicon (fast), or from the model itself "
+            f"(occlusion: about 0.3 s a note for the transformer; at most {MAX_MODEL} texts)."
         ),
-    ] = "auto",
+    ] = "cues",
 ) -> ClassifyOut:
     """Classify texts with the active model, exactly as /v1/notes would; stores nothing."""
     if evidence == "model" and len(body.texts) > MAX_MODEL:
@@ -70,8 +69,6 @@ def classify(
             f"evidence=model is limited to {MAX_MODEL} texts a request (this one has "
             f"{len(body.texts)}); use evidence=cues for bulk classification."
         )
-    if evidence == "auto":
-        evidence = "model" if len(body.texts) <= AUTO_MODEL else "cues"
     prepared = prepare_texts(body.texts, redactor)
     predictions = model.current().classify([p.text for p in prepared], evidence=evidence)
     return ClassifyOut(

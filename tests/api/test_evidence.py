@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.classify.routes import AUTO_MODEL, MAX_MODEL
+from api.classify.routes import MAX_MODEL
 from api.db.tables import Prediction
 from tests.api.conftest import Api
 
@@ -19,14 +19,14 @@ def classify(api: Api, texts: list[str], **params: str) -> Any:
     )
 
 
-def test_a_few_texts_get_the_models_evidence_and_bulk_gets_cues(api: Api) -> None:
-    (one,) = classify(api, [NOTE]).json()["results"]
+def test_model_evidence_on_request_and_cue_evidence_by_default(api: Api) -> None:
+    (one,) = classify(api, [NOTE], evidence="model").json()["results"]
     assert one["evidence_source"] == "model"
     assert set(one["evidence"]) == set(one["themes"])
     assert all(one["evidence"].values())
-    bulk = classify(api, [NOTE] * (AUTO_MODEL + 1)).json()["results"]
+    bulk = classify(api, [NOTE] * 20).json()["results"]
     assert {r["evidence_source"] for r in bulk} == {"cues"}
-    asked = classify(api, [NOTE] * (AUTO_MODEL + 1), evidence="model").json()["results"]
+    asked = classify(api, [NOTE] * 20, evidence="model").json()["results"]
     assert {r["evidence_source"] for r in asked} == {"model"}
     assert [r["scores"] for r in asked] == [r["scores"] for r in bulk]  # evidence never scores
 

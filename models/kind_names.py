@@ -1,0 +1,13 @@
+"""The kinds of theme model, by name, and the default: importable without torch.
+
+The command line offers these names in `--help`, which must answer at once, so
+they live apart from the model classes (which pull in torch and scikit-learn).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Kind = Literal["transformer", "linear", "encoder", "hybrid"]
+# Chosen on the out-of-distribution set (see the README's quality table).
+DEFAULT_KIND: Kind = "transformer"

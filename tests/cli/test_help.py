@@ -1,0 +1,39 @@
+"""`walktalk --help` answers at once: no heavy library is imported until a command needs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("torch", "transformers", "spacy", "sklearn", "datasets", "onnxruntime", "sqlalchemy")
+
+
+def test_loading_the_command_line_imports_no_heavy_library() -> None:
+    probe = f"import sys, cli.main; print([m for m in {HEAVY!r} if m in sys.modules])"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ["serve", "train", "classify", "models", "data"]),
+        (["serve"], ["--host", "--port", "--workers"]),
+        (["train"], ["--kind", "transformer"]),
+        (["classify"], ["--evidence"]),
+    ],
+)
+def test_help_lists_the_options(args: list[str], expected: list[str]) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args, "--help"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": ""},
+    ).stdout
+    for word in expected:
+        assert word in out
