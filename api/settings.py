@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
     )
+    worker_healthcheck_seconds: int = Field(
+        default=60,
+        ge=5,
+        description="How long uvicorn waits for a worker to answer its health ping before "
+        "killing it. A worker loading torch and spaCy on a busy 2-core machine can miss "
+        "uvicorn's own 5 s and be killed and respawned over and over.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     review_lease_seconds: int = Field(
         default=900,

@@ -53,6 +53,7 @@ def serve(
         host=host or ctx.settings.host,
         port=port or ctx.settings.port,
         workers=workers or ctx.settings.workers,
+        timeout_worker_healthcheck=ctx.settings.worker_healthcheck_seconds,
         log_level=ctx.settings.log_level,
         access_log=False,
     )

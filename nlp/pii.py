@@ -44,6 +44,12 @@ class PiiSpan:
 Detector = Callable[[str], Iterable[PiiSpan]]
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# Written out so that it is not a link: "jo dot bloggs at example dot com".
+_SPOKEN_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w+-]+(?:(?:\.| dot )[\w+-]+)* at [\w-]+(?:(?:\.| dot )[\w-]+)*"
+    r"(?:\.| dot )(?:com|org|net|uk|ie|edu|io|gov)(?![\w-])",
+    re.IGNORECASE,
+)
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+44 ?(?:\(0\) ?)?\d{2,4}|\(0\d{2,4}\)|0\d{2,4})[ -]?\d{3,4}[ -]?\d{3,4}(?![\w])"
 )
@@ -74,7 +80,8 @@ def _digits(text: str) -> int:
 
 
 def find_emails(text: str) -> Iterable[PiiSpan]:
-    return (PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text))
+    for pattern in (_EMAIL, _SPOKEN_EMAIL):
+        yield from (PiiSpan(m.start(), m.end(), "EMAIL") for m in pattern.finditer(text))
 
 
 def find_phones(text: str) -> Iterable[PiiSpan]:
@@ -125,7 +132,24 @@ _RANKS = {
     "t/insp",
     "a/ps",
 }
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "pt", "pts", "ptn", "ptns", "pt:"}
+_TITLES = {
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "pt",
+    "pts",
+    "ptn",
+    "ptns",
+    "pt:",
+    "witness",
+    "witness:",
+    "victim",
+    "suspect",
+}
+# Capitalised abbreviations that can sit next to a name-cased word in notes.
+_ABBREVIATIONS = {"CCTV", "ASB", "TFL", "SNT", "NFA", "CAD", "PCSO", "DLR", "LFB", "RTC", "BTP"}
 _PLACE_WORDS = {
     "road",
     "rd",
@@ -303,14 +327,27 @@ _RELATIONS = (
     "partner|husband|wife|niece|nephew|granddaughter|grandson|housemate|aunt|cousin|flatmate|"
     "girlfriend|boyfriend|manager|carer|child|kid|mate|boy|girl|man|woman|lad|student"
 )
-_NAME = r"([A-Z][a-zà-ÿ'’-]+(?: [A-Z][a-zà-ÿ'’-]+)?)"
+_WORD = r"[A-Z][a-zà-ÿ'’-]+"
+_CAPS = r"[A-Z]{2,}(?:['’-][A-Z]+)?"  # a surname as officers write it: HOLT, O'NEILL
+_INITIAL = r"[A-Z]\.?"
+# A name: "Jo", "Jo Pryce", "K. Walsh", "Marcus HOLT", "R. ADEYEMI", "ADEYEMI, Rukayat".
+_NAME = (
+    rf"((?:{_INITIAL} )?{_WORD}(?: (?:{_WORD}|{_CAPS}))?(?![\w'’-])"
+    rf"|{_INITIAL} {_CAPS}(?![\w'’-])|{_CAPS}, {_WORD})"
+)
 # Strong contexts: what follows is a person's name however unusual it is.
 _STRONG = re.compile(
-    r"(?:\b(?:[Pp]tn?s?:?|Mr|Mrs|Ms|Miss|Dr|[Vv]ictim|[Ss]uspect|named|called|"
+    r"(?:\b(?:[Pp]tn?s?:?|(?:Mr|Mrs|Ms|Miss|Dr)\.?|[Vv]ictim|[Ss]uspect|named|called|"
     rf"(?:(?:[Mm]y|[Hh]er|[Oo]ur|[Hh]is|[Tt]heir|[Tt]his|[Tt]wo) )?(?:{_RELATIONS}),?|"
     r"[Mm]y name is|[Ee]mail from|[Cc]all(?:-| )?(?:back )?(?:from|to)|[Tt]ext from|[Mm]essage from|"
-    r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),)\s+"
+    r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),|[Ww]itness(?:es)?:?)\s+"
+    r"|\b(?:known as|goes by|nicknamed|calls (?:him|her|them)self)\s+['‘\"“]?"
     rf"|\((?=[A-Z][a-z]+, \d)){_NAME}"
+    # a sign-off at the very end: "- Bex x", "Thanks, Marta", "Cheers Tom!"
+    rf"|(?:(?:^|\s)[-–—]|\b(?:[Tt]hanks|[Cc]heers|[Ll]ove|[Bb]est|[Tt]a),?)\s*{_NAME}\s*x*\s*[.!]*\s*$"
+    # a full name saying something: "Shireen Okafor said"
+    rf"|\b({_WORD} (?:{_WORD}|{_CAPS}))(?= (?:said|says|told|reported|reports|stated|states|explained)\b)"
+    rf"|(?<![\w.])({_INITIAL} {_CAPS})(?![\w'’-])"
 )
 # Weak contexts: a name only if its first word is a known given name.
 _WEAK = re.compile(
@@ -361,9 +398,9 @@ _CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][a-zà-ÿ'’-]+)(?: [A-Z][a-zà
 
 
 def _looks_like_place_or_abbreviation(text: str) -> bool:
-    words = text.replace("-", " ").split()
-    if not words or any(not (ch.isalpha() or ch in " '’-.") for ch in text):
-        return True  # names are letters, spaces, apostrophes, hyphens and dots only
+    words = text.replace("-", " ").replace(",", " ").split()
+    if not words or any(not (ch.isalpha() or ch in " '’-.,") for ch in text):
+        return True  # names are letters, spaces, apostrophes, hyphens, dots and a comma only
     if (
         words[-1].lower().strip(".") in _PLACE_WORDS
         or words[0].lower().strip(".") in _PLACE_FIRST_WORDS
@@ -373,7 +410,12 @@ def _looks_like_place_or_abbreviation(text: str) -> bool:
         return True
     if any(w.lower().strip(".,") in _NOT_NAMES | _TITLES for w in words):
         return True
-    return any(len(w) <= 4 and sum(ch.isupper() for ch in w) >= 2 for w in words)
+    if any(w.upper() in _ABBREVIATIONS for w in words):
+        return True
+    # A short word in capitals is an abbreviation (SNT, ASB), unless it sits beside a
+    # name-cased word or an initial, as officers write surnames ("Marcus HOLT", "R. LEE").
+    capitals = [w for w in words if len(w) <= 4 and sum(ch.isupper() for ch in w) >= 2]
+    return bool(capitals) and len(capitals) == len(words)
 
 
 def _trim_titles(text: str, start: int, end: int) -> tuple[int, int]:
@@ -434,7 +476,12 @@ def person_spans(
     it, as a surname) is a candidate too. Without a pipeline (`doc` None) only
     context rules and the given names are used.
     """
-    candidates = [(m.start(1), m.end(1), "strong") for m in _STRONG.finditer(text)]
+    candidates = [
+        (m.start(g), m.end(g), "strong")
+        for m in _STRONG.finditer(text)
+        for g in range(1, 5)
+        if m.group(g)
+    ]
     candidates += [
         (m.start(g), m.end(g), "weak") for m in _WEAK.finditer(text) for g in (1, 2) if m.group(g)
     ]

@@ -154,3 +154,52 @@ def test_redaction_properties(detector: PiiDetector, text: str) -> None:
     redactor = Redactor(detector)
     fixed = redactor.redact_many([text])[0]
     assert redactor.redact_many([fixed.text])[0].text == fixed.text
+
+
+@pytest.fixture(scope="module")
+def plain(areas: Areas) -> PiiDetector:
+    """The default detector: patterns, gazetteer and given names, no spaCy pipeline."""
+    return PiiDetector(
+        None,
+        load_gazetteer(DEFAULT_STATIONS, areas),
+        given_names=load_given_names(DEFAULT_GIVEN_NAMES),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Witness R. ADEYEMI gave a statement at the scene", ("PERSON", "R. ADEYEMI")),
+        ("Spoke with Marcus HOLT, who runs the cafe", ("PERSON", "Marcus HOLT")),
+        ("Pt ADEYEMI, Rukayat reports being followed", ("PERSON", "ADEYEMI, Rukayat")),
+        ("Mrs K. Walsh says the lamp has been out for weeks", ("PERSON", "K. Walsh")),
+        ("the man is known as 'Tiny' round the estate", ("PERSON", "Tiny")),
+        ("a lad who goes by Dee keeps following girls home", ("PERSON", "Dee")),
+        ("Lights still out on the path. - Bex x", ("PERSON", "Bex")),
+        ("Shireen Okafor said the alley is pitch black", ("PERSON", "Shireen Okafor")),
+        (
+            "email me at shireen dot okafor at example dot com",
+            ("EMAIL", "shireen dot okafor at example dot com"),
+        ),
+        ("her email is jo.b at example.org if you need it", ("EMAIL", "jo.b at example.org")),
+    ],
+)
+def test_names_and_emails_as_people_write_them(
+    plain: PiiDetector, detector: PiiDetector, text: str, expected: tuple[str, str]
+) -> None:
+    assert expected in values(text, plain.detect(text))
+    assert expected in values(text, detector.detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CCTV at the underpass is broken, ASB reported to TfL",
+        "Walk from Seven Sisters to Mile End, PC 1234 SMITH and PS Hale",
+        "Meet at Alexandra Palace, then along Kingsland Road said the sergeant",
+        "I'll be at the station at 8, see you there",
+        "Bus N29 goes past at 0100, CAD 1234/06DEC refers",
+    ],
+)
+def test_look_alikes_stay(plain: PiiDetector, text: str) -> None:
+    assert [label for label, _ in values(text, plain.detect(text))] == []
