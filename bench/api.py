@@ -15,7 +15,8 @@ query), `--batch 100` (notes per ingest request), `--seed 7`, `--counts-only`
 What it does, all on 127.0.0.1 and bounded in count and time:
 
 1. Makes a temporary WALKTALK_HOME, trains and activates a linear model there
-   (`run_training`, C=16, as the API tests do), migrates the database (a SQLite
+   (`run_training`, C=16, as the API tests do; or, with `--model FOLDER`, copies
+   a saved version such as the default transformer there and activates it), migrates the database (a SQLite
    file in that home, or a fresh schema on the `--postgres` server, created here
    and dropped at the end) and creates a tagger and a reader key, so that the
    server has no first-start work. Then starts a real `walktalk serve` process
@@ -67,6 +68,7 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -231,6 +233,16 @@ def utc_now() -> datetime:
 
 
 # ---------------------------------------------------------------- set-up: home, database, server
+
+
+def install_model(home: Path, folder: Path) -> str:
+    """Copy a saved model version (e.g. the default transformer) into `home` and activate it."""
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(home / "models")
+    shutil.copytree(folder, registry.root / folder.name)
+    registry.set_active(folder.name, reason="benchmark")
+    return folder.name
 
 
 def train_model(home: Path) -> str:
@@ -931,6 +943,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="random seed for synthetic notes")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
+    parser.add_argument(
+        "--model", type=Path, help="a saved model version folder to serve (default: train linear)"
+    )
     parser.add_argument("--counts-only", action="store_true", help="skip the load runs")
     args = parser.parse_args(argv)
     quick = {
@@ -971,8 +986,12 @@ def run(args: argparse.Namespace) -> Report:
     with ExitStack() as stack:
         home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="walktalk-bench-")))
         url = stack.enter_context(database(args.postgres, home))
-        print(f"training the benchmark model in {home} ...", flush=True)
-        train_model(home)
+        if args.model:
+            print(f"serving {args.model.name} from {home} ...", flush=True)
+            install_model(home, args.model)
+        else:
+            print(f"training the benchmark model in {home} ...", flush=True)
+            train_model(home)
         keys, described = prepare_database(url)
         report = Report(machine=machine(), database=described)
         base_url = stack.enter_context(running_server(home, url, args.workers))

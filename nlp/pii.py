@@ -327,24 +327,34 @@ _RELATIONS = (
     "partner|husband|wife|niece|nephew|granddaughter|grandson|housemate|aunt|cousin|flatmate|"
     "girlfriend|boyfriend|manager|carer|child|kid|mate|boy|girl|man|woman|lad|student"
 )
-_WORD = r"[A-Z][a-zà-ÿ'’-]+"
-_CAPS = r"[A-Z]{2,}(?:['’-][A-Z]+)?"  # a surname as officers write it: HOLT, O'NEILL
-_INITIAL = r"[A-Z]\.?"
-# A name: "Jo", "Jo Pryce", "K. Walsh", "Marcus HOLT", "R. ADEYEMI", "ADEYEMI, Rukayat".
+# Letters beyond ASCII: names are written in Polish, Turkish, Vietnamese, Irish...
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽƠƯ"
+_LOW = "a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıķĺļľŀłńņňōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžơưạ-ỹ"
+_PART = rf"[{_UP}][{_LOW}'’]+"
+_WORD = rf"(?:Ma?c|O['’])?{_PART}(?:-{_PART})?"  # Jo, Ana-Maria, McLeod, O'Brien, Ngọc
+_CAPS = rf"(?:Ma?c|O['’])?[{_UP}]{{2,}}(?:['’-][{_UP}]+)?"  # as officers write it: HOLT, McLEOD
+_INITIAL = rf"[{_UP}]\.?"
+_END = r"(?![\w'’-])"
+# A name: "Jo", "Jo Pryce", "K. Walsh", "Marcus HOLT", "R. ADEYEMI", "ADEYEMI, Rukayat",
+# "Fatima Zahra Benali" (up to three words).
 _NAME = (
-    rf"((?:{_INITIAL} )?{_WORD}(?: (?:{_WORD}|{_CAPS}))?(?![\w'’-])"
-    rf"|{_INITIAL} {_CAPS}(?![\w'’-])|{_CAPS}, {_WORD})"
+    rf"((?:{_INITIAL} )?{_WORD}(?: (?:{_WORD}|{_CAPS})){{0,2}}{_END}"
+    rf"|{_INITIAL} {_CAPS}{_END}|{_CAPS}, {_WORD}{_END})"
 )
 # Strong contexts: what follows is a person's name however unusual it is.
 _STRONG = re.compile(
     r"(?:\b(?:[Pp]tn?s?:?|(?:Mr|Mrs|Ms|Miss|Dr)\.?|[Vv]ictim|[Ss]uspect|named|called|"
     rf"(?:(?:[Mm]y|[Hh]er|[Oo]ur|[Hh]is|[Tt]heir|[Tt]his|[Tt]wo) )?(?:{_RELATIONS}),?|"
     r"[Mm]y name is|[Ee]mail from|[Cc]all(?:-| )?(?:back )?(?:from|to)|[Tt]ext from|[Mm]essage from|"
-    r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),|[Ww]itness(?:es)?:?)\s+"
-    r"|\b(?:known as|goes by|nicknamed|calls (?:him|her|them)self)\s+['‘\"“]?"
+    r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),|[Ww]itness(?:es)?:?|"
+    r"[Pp]articipants?:?|[Rr]esident|[Cc]llr|[Vv]olunteer|[Ww]orker)\s+"
+    r"|\b(?:known as|goes by|aka|a\.k\.a\.|nicknamed|calls (?:him|her|them)self)\s+['‘\"“]?"
+    r"|(?<=[A-Za-z]) \(['‘\"“]"
     rf"|\((?=[A-Z][a-z]+, \d)){_NAME}"
     # a sign-off at the very end: "- Bex x", "Thanks, Marta", "Cheers Tom!"
     rf"|(?:(?:^|\s)[-–—]|\b(?:[Tt]hanks|[Cc]heers|[Ll]ove|[Bb]est|[Tt]a),?)\s*{_NAME}\s*x*\s*[.!]*\s*$"
+    # or a name alone after the last sentence, without a full stop ("... feet. Amira x")
+    rf"|(?:(?<=[.!?])|(?<=\n))\s*{_NAME}(?:\s*x+)?\s*$"
     # a full name saying something: "Shireen Okafor said"
     rf"|\b({_WORD} (?:{_WORD}|{_CAPS}))(?= (?:said|says|told|reported|reports|stated|states|explained)\b)"
     rf"|(?<![\w.])({_INITIAL} {_CAPS})(?![\w'’-])"
@@ -391,6 +401,15 @@ _NOT_NAMES |= {
     "email",
     "postcode",
     "vehicle_reg",
+    "support",
+    "i'm",
+    "i’m",
+    "i'd",
+    "i’d",
+    "i'll",
+    "i've",
+    *["mon", "tue", "tues", "wed", "weds", "thu", "thur", "thurs", "fri", "sat", "sun"],
+    *["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
 }
 
 
@@ -506,6 +525,8 @@ def person_spans(
         before = [w.lower().strip(".,") for w in text[:start].split()[-2:]]
         if (before and before[-1] in _RANKS | {"the"}) or before == ["ask", "for"]:
             continue
+        if len(before) == 2 and before[0] in _RANKS and any(ch.isdigit() for ch in before[1]):
+            continue  # an officer by rank and collar number: "PC 6612 Gordon"
         known = value.split()[0].lower() in given_names
         if source == "weak" and not known:
             continue
