@@ -6,7 +6,11 @@ switch phase rewrites each unreviewed note's effective themes; the same process
 also times that rewrite for 5,000 notes one note at a time (the first version of
 the job) against the batched rewrite the job uses, on the same notes.
 
-    python -m bench.retag --sizes 20000,100000 [--postgres URL]
+    python -m bench.retag --sizes 20000,100000 [--postgres URL] [--model FOLDER]
+
+With `--model FOLDER` (a saved version, e.g. the default transformer) it re-tags
+with that model instead, and also times the model alone on 1,000 of the stored
+texts in one batch call, so the two rates can be compared in the same process.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from api.jobs.retag import retag_work
 from api.jobs.runner import JobContext
 from api.notes import repository
 from bench.api import bulk_load, database, int_list, load_seed_notes, train_model
+from models.kinds import load_model
 from models.predict import Predictor
 from models.registry import ModelRegistry
 from nlp.cues import build_lexicon
@@ -79,6 +84,12 @@ def measure(url: str, size: int, predictor: Predictor) -> None:
     with sessions() as session:
         one_by_one = rewrite(session, batched=False)
         batched = rewrite(session, batched=True)
+    texts = [n.text for n in load_seed_notes()][:1000]
+    start = time.perf_counter()
+    predictor.classify(texts)
+    print(
+        f"model alone, one batch of {len(texts)}: {len(texts) / (time.perf_counter() - start):,.0f} notes/s"
+    )
     start = time.perf_counter()
     result = retag_work(sessions=sessions, predictor=predictor)(job_context(sessions))
     elapsed = time.perf_counter() - start
@@ -95,13 +106,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int_list, default=[20_000])
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--model", type=Path, help="a saved model version folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
-        version = train_model(home)
-        registry = ModelRegistry(home / "models")
         lexicon = build_lexicon(load_taxonomy(DEFAULT_TAXONOMY))
-        predictor = Predictor(registry.load(version), lexicon, version)
+        if args.model:
+            predictor = Predictor(load_model(args.model), lexicon, args.model.name)
+        else:
+            version = train_model(home)
+            predictor = Predictor(ModelRegistry(home / "models").load(version), lexicon, version)
         with database(args.postgres, home) as url:
             print(f"database: {url.split('?')[0].split('@')[-1]}")
             for size in args.sizes:
