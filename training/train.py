@@ -45,6 +45,8 @@ from training.runtime_check import CheckSet, choose_runtime
 
 __all__ = ["DEFAULT_KIND", "Kind"]  # re-exported from models.kind_names
 
+# Validation macro-F1 within which two values of C count as equally good.
+C_TOLERANCE = 0.002
 # Progress reports (what is happening, steps done, steps in all) to whoever shows it.
 Progress = Callable[[str, int, int], None]
 
@@ -184,13 +186,18 @@ def _select_model(
     encoder: SentenceEncoder,
     progress: Progress,
 ) -> tuple[ThemeModel, dict[str, float]]:
-    """Fine-tune the transformer; or fit one model per C and keep the best on validation."""
+    """Fine-tune the transformer; or fit one model per C and keep the best on validation.
+
+    "Best" is the most regularised (smallest) C whose validation macro-F1 is within
+    `C_TOLERANCE` of the highest: when validation cannot tell two models apart, the
+    simpler one is kept, so one more training note does not flip the choice (it did:
+    C 64 -> 16 for a gain of 0.0006, and 1.3 points of behavioural pass rate).
+    """
     texts, Y = [model_text(n) for n in train], label_matrix(train, names)
     if config.kind == TRANSFORMER:
         return _fine_tune(config, texts, Y, names, progress), {}
     texts_val, Y_val = [model_text(n) for n in validation], label_matrix(validation, names)
-    best: tuple[float, ThemeClassifier] | None = None
-    results: dict[str, float] = {}
+    fitted: dict[float, tuple[float, ThemeClassifier]] = {}
     for step, C in enumerate(config.c_grid, start=1):
         progress(
             f"fitting {config.kind}, C={C:g}, {len(texts)} notes", step, len(config.c_grid) + 3
@@ -199,13 +206,12 @@ def _select_model(
         model.use_encoder(encoder)
         model.fit(texts, Y, theme_names=names)
         P = model.predict_proba(texts_val)
-        macro = score(Y_val, P, tune_thresholds(Y_val, P), names).macro_f1
-        results[f"{C:g}"] = macro
-        if best is None or macro > best[0]:
-            best = (macro, model)
-    if best is None:
+        fitted[C] = (score(Y_val, P, tune_thresholds(Y_val, P), names).macro_f1, model)
+    if not fitted:
         raise ValueError("c_grid must hold at least one value")
-    return best[1], results
+    top = max(macro for macro, _ in fitted.values())
+    chosen = min(C for C, (macro, _) in fitted.items() if macro >= top - C_TOLERANCE)
+    return fitted[chosen][1], {f"{C:g}": macro for C, (macro, _) in fitted.items()}
 
 
 def _fine_tune(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import CanClassify, Model, PiiRedactor
 from api.errors import InvalidRequestError
-from api.notes.schemas import MAX_BATCH, PredictionOut
+from api.notes.schemas import MAX_BATCH, PredictionOut, check_request_size
 from nlp.normalise import normalise
 from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
 
@@ -36,6 +36,7 @@ class ClassifyIn(BaseModel):
                 )
             if not normalise(text):
                 raise ValueError(f"texts[{i}] is empty")
+        check_request_size(texts, "texts")
         return texts
 
 

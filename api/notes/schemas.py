@@ -6,13 +6,27 @@ import unicodedata
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.validation import Moment
 from nlp.normalise import normalise
 from training.records import MAX_TEXT_CHARS
 
 MAX_BATCH = 1000
+# Work one request may ask for: 1,000 texts of 10,000 characters would hold a worker
+# for the better part of a minute (redaction reads every character), so a request's
+# texts may hold at most this many characters in all; larger loads go in several.
+MAX_REQUEST_CHARS = 1_000_000
+
+
+def check_request_size(texts: list[str], field: str) -> None:
+    """Refuse a batch whose texts hold more than MAX_REQUEST_CHARS characters in all."""
+    total = sum(len(text) for text in texts)
+    if total > MAX_REQUEST_CHARS:
+        raise ValueError(
+            f"the {field} hold {total:,} characters in all; one request may hold at most "
+            f"{MAX_REQUEST_CHARS:,}: send them in several requests"
+        )
 
 
 class NoteIn(BaseModel):
@@ -49,6 +63,11 @@ class NotesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     notes: list[NoteIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> NotesIn:
+        check_request_size([note.text for note in self.notes], "notes")
+        return self
 
 
 class PredictionOut(BaseModel):

@@ -44,3 +44,9 @@ def test_bad_classify_bodies(api: Api, body: Any, message: str) -> None:
     response = classify(api, body)
     assert response.status_code == 422
     assert message in response.json()["detail"]
+
+
+def test_a_request_holding_too_much_text_is_refused_with_a_reason(api: Api) -> None:
+    response = classify(api, {"texts": ["a dark path " * 800] * 110})
+    assert response.status_code == 422
+    assert "send them in several requests" in response.json()["detail"]

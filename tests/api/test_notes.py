@@ -59,7 +59,9 @@ def test_stored_note_reads_back_with_areas_and_utc_time(api: Api) -> None:
     assert note["bcu"] == "Central North"  # filled from the borough
     assert note["created_at"] == "2026-03-01T21:00:00"
     assert note["labels_from"] == "prediction"
-    assert note["prediction"]["evidence"]["lighting"] == [[0, 11]]
+    assert first["evidence"]["lighting"] == [[0, 11]]  # ingest: the cue "Pitch black"
+    assert note["prediction"]["evidence_source"] == "model"  # read: the model's own spans
+    assert any(s <= 6 and e >= 11 for s, e in note["prediction"]["evidence"]["lighting"])
     other = api.client.get(f"/v1/notes/{second['id']}", headers=api.headers("reader")).json()
     assert other["created_at"] == "2026-03-09T21:30:00"  # +01:00 stored as UTC
 
@@ -287,3 +289,10 @@ def test_stored_text_is_normalised_and_blank_after_normalising_is_refused(api: A
     assert refused.status_code == 422
     assert "the text is empty" in refused.json()["detail"]
     assert api.rows(Note) == before
+
+
+def test_a_batch_holding_too_much_text_is_refused_and_stores_nothing(api: Api) -> None:
+    response = ingest(api, [{"text": "the lamp is out " * 600}] * 110)
+    assert response.status_code == 422
+    assert "send them in several requests" in response.json()["detail"]
+    assert store_sizes(api) == (0, 0, 0, 0)
