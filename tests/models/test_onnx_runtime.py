@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from models.errors import ModelFormatError
+from models.evidence import occlusion_evidence, without
 from models.kinds import load_model
 from models.transformer import TransformerClassifier
 from tests.factories import THEMES, tiny_corpus
@@ -111,3 +112,24 @@ def test_runtime_check_reports_figures_and_falls_back_when_int8_disagrees(
     refused = choose_runtime(strict, sets, min_agreement=1.01)  # no graph can pass this
     assert refused["int8_accepted"] is False
     assert strict.runtime_ == "onnx-fp32"
+
+
+def test_occlusion_evidence_from_the_served_graph_matters_to_each_theme(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    texts, _ = tiny_corpus()
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    names = list(model.theme_names_)
+    picked = [[n for n, p in zip(names, row, strict=True) if p] for row in model.predict(texts)]
+    found = occlusion_evidence(model, texts, picked)
+    for text, themes, spans in zip(texts, picked, found, strict=True):
+        for theme in themes:
+            assert spans[theme], (theme, text)
+            reduced = text
+            for span in sorted(spans[theme], reverse=True):
+                reduced = without(reduced, span)
+            column = names.index(theme)
+            assert (
+                model.predict_proba([reduced])[0, column] < model.predict_proba([text])[0, column]
+            )
