@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Erase notes created more than this many days ago (and everything derived "
+        "from them), once a day while `walktalk serve` runs; unset keeps notes for ever.",
+    )
     worker_healthcheck_seconds: int = Field(
         default=60,
         ge=5,

@@ -8,6 +8,7 @@ prints it once.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Annotated
 
 import typer
@@ -33,6 +34,7 @@ def serve(
     import uvicorn
 
     from api.auth.keys import create_key, list_keys
+    from api.retention import start_daily
     from api.store import open_store
 
     ctx = context()
@@ -47,6 +49,7 @@ def serve(
         admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]
     if admin:
         typer.echo(f"first start: created an admin API key (shown only once):\n{admin}", err=True)
+    start_daily(ctx.settings, threading.Event())  # retention, if a period is set
     uvicorn.run(
         "api.main:app",
         factory=True,

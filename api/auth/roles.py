@@ -6,7 +6,7 @@
 | reader | read notes and counts |
 | reviewer | read notes, work through the review queue, correct labels |
 | analyst | read notes and counts, adjudicate disputed reviews, manage models and training |
-| admin | everything (and force a model past the promotion gate) |
+| admin | everything (and force a model past the promotion gate, and erase notes) |
 
 Every role may read the taxonomy and the model registry's summary.
 """
@@ -34,6 +34,7 @@ class Permission(StrEnum):
     adjudicate = "adjudicate"
     manage_models = "manage_models"
     force_models = "force_models"
+    erase_notes = "erase_notes"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

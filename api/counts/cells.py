@@ -52,12 +52,14 @@ class ThemeChange:
     """A note's effective themes going from `before` to `after`.
 
     `before` is None for a note not counted yet (a new one): it then also adds
-    one to the notes of its all-notes cell.
+    one to the notes of its all-notes cell; `removed` takes one away (with
+    `after` empty) for a note being erased.
     """
 
     note: Note
     before: Sequence[str] | None
     after: Sequence[str]
+    removed: bool = False  # the note is being erased: it leaves its all-notes cell too
 
 
 @dataclass
@@ -92,7 +94,7 @@ def aggregate(changes: Iterable[ThemeChange]) -> dict[Key, Increment]:
 def _add(cells: dict[Key, Increment], change: ThemeChange) -> None:
     before, after = set(change.before or ()), set(change.after)
     everything = _cell(cells, change.note, ALL_NOTES)
-    everything.notes += change.before is None
+    everything.notes += (change.before is None) - change.removed
     everything.notes_with_theme += bool(after) - bool(before)
     everything.pairs += len(after) - len(before)
     for theme in after - before:

@@ -219,6 +219,20 @@ class Idempotency(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
 
 
+class Erasure(Base):
+    """An audit line for each note erased: what, why, who and when; never its text."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    note_id: Mapped[int] = mapped_column(Integer, index=True)
+    client: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(20))  # "request" or "retention"
+    requested_by: Mapped[str] = mapped_column(String(100))
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
 class CountCell(Base):
     """One cell of counts; see api/counts/cells.py for how it is kept up to date."""
 

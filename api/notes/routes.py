@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Response
 from api.deps import (
     AppSettings,
     AreaTable,
+    CanEraseNotes,
     CanIngest,
     CanReadNotes,
     Db,
@@ -18,7 +20,7 @@ from api.deps import (
 )
 from api.errors import InvalidRequestError
 from api.idempotency import body_hash, run_once
-from api.notes import service
+from api.notes import erasure, service
 from api.notes.schemas import IngestOut, NoteOut, NotePage, NotesIn
 from api.validation import Moment, RowId
 
@@ -67,6 +69,15 @@ def ingest_notes(
     return IngestOut.model_validate(answer)
 
 
+@router.delete("/{note_id}", status_code=204)
+def erase_note(note_id: RowId, db: Db, caller: CanEraseNotes) -> Response:
+    """Erase a note and everything derived from it, for a data subject's request."""
+    notes = erasure.find_for_erasure(db, note_id=note_id)
+    erasure.erase(db, notes, reason="request", by=caller.name, now=_utc_now())
+    db.commit()
+    return Response(status_code=204)
+
+
 @router.get("/{note_id}", response_model=NoteOut)
 def read_note(note_id: RowId, db: Db, model: Model, _: CanReadNotes) -> NoteOut:
     """One stored note with its effective themes and prediction (evidence from the model)."""
@@ -101,3 +112,7 @@ def list_notes(
         start=service.utc_naive(start) if start else None,
         end=service.utc_naive(end) if end else None,
     )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,60 @@
+"""`walktalk notes erase|expire`: a data subject's request, and the retention period."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from cli.context import context
+
+app = typer.Typer(help="Erase stored notes.", no_args_is_help=True)
+
+
+@app.command("erase")
+def erase(
+    note_id: Annotated[int | None, typer.Option("--id", min=1, help="The note's id.")] = None,
+    external_id: Annotated[
+        str | None, typer.Option(help="Every note sent with this external id.")
+    ] = None,
+) -> None:
+    """Erase a note and everything derived from it (predictions, reviews, counts).
+
+    An audit line records which note, why, who (this user) and when; never the text.
+    """
+    from api.errors import NotFoundError
+    from api.notes.erasure import erase as erase_notes
+    from api.notes.erasure import find_for_erasure
+    from api.store import open_store
+
+    if (note_id is None) == (external_id is None):
+        raise typer.BadParameter("give exactly one of --id and --external-id")
+    with open_store(context().settings) as session:
+        try:
+            notes = find_for_erasure(session, note_id=note_id, external_id=external_id)
+        except NotFoundError as err:
+            typer.echo(err.detail, err=True)
+            raise typer.Exit(code=1) from None
+        erased = erase_notes(
+            session,
+            notes,
+            reason="request",
+            by=f"cli:{getpass.getuser()}",
+            now=datetime.now(UTC).replace(tzinfo=None),
+        )
+    typer.echo(f"erased {erased} note(s)")
+
+
+@app.command("expire")
+def expire() -> None:
+    """Erase every note older than WALKTALK_RETENTION_DAYS now (serve does it daily)."""
+    from api.retention import expire_once
+
+    settings = context().settings
+    if settings.retention_days is None:
+        typer.echo("WALKTALK_RETENTION_DAYS is not set: notes are kept; nothing erased")
+        return
+    erased = expire_once(settings)
+    typer.echo(f"erased {erased} note(s) older than {settings.retention_days} days")
