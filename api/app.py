@@ -23,6 +23,7 @@ from api.lifecycle.routes import router as lifecycle_router
 from api.meta.routes import router as meta_router
 from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
 from api.notes.routes import router as notes_router
+from api.rate_limit import RateLimiter
 from api.reviews.routes import router as review_router
 from api.settings import Settings
 from api.web.docs import router as docs_router
@@ -79,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
             if stale := fail_interrupted(session):
                 log.warning("%d background job(s) were cut off by a restart", stale)
         app.state.jobs = JobRunner(app.state.sessions)
+        per_minute = settings.rate_limit_per_minute
+        app.state.rate_limiter = RateLimiter(per_minute) if per_minute else None
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
         yield
         app.state.jobs.shutdown()

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from api.active_model import ActiveModel
 from api.auth.keys import Principal, verify
 from api.auth.roles import Permission, allowed
-from api.errors import ForbiddenError, UnauthenticatedError
+from api.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from api.rate_limit import RateLimiter
 from api.settings import Settings
 from nlp.areas import Areas
 from nlp.redact import Redactor
@@ -76,6 +77,13 @@ def _principal(
         principal = verify(session, presented)
     if principal is None:
         raise UnauthenticatedError("The API key is not valid or has been revoked.")
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None and (wait := limiter.take(principal.name)) is not None:
+        raise RateLimitedError(
+            f"This key has used its {request.app.state.settings.rate_limit_per_minute} "
+            f"requests a minute; retry in {wait} s.",
+            retry_after=wait,
+        )
     request.state.principal = principal
     return principal
 

@@ -69,6 +69,16 @@ class PayloadTooLargeError(ApiError):
     status, kind, title = 413, "too-large", "Request too large"
 
 
+class RateLimitedError(ApiError):
+    """Too many requests from one key; `retry_after` seconds until one would pass."""
+
+    status, kind, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class InvalidRequestError(ApiError):
     status, kind, title = 422, "validation", "Invalid request"
 
@@ -137,6 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, err: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else dict(err.headers)
+        if isinstance(err, RateLimitedError):
+            headers["Retry-After"] = str(err.retry_after)
         return problem(
             request,
             status=err.status,

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
     )
+    rate_limit_per_minute: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests a minute each API key may make, per worker process (429 with "
+        "Retry-After past it); unset: no limit.",
+    )
     retention_days: int | None = Field(
         default=None,
         ge=1,
