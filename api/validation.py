@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 # Ids are PostgreSQL `integer` columns (SQLite's hold more, but one limit is simpler).
 MAX_ROW_ID = 2**31 - 1
@@ -35,3 +35,18 @@ def within_years(moment: datetime | None) -> datetime | None:
 
 
 Moment = Annotated[datetime, AfterValidator(within_years)]
+
+
+def _as_utc_text(moment: datetime) -> str:
+    """RFC 3339 in UTC with a "Z": times are stored as naive UTC, and a time without an
+    offset is not a valid JSON Schema date-time (clients would read it as local time)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+# A time in a response: always written in UTC with "Z".
+UtcTime = Annotated[
+    datetime,
+    PlainSerializer(_as_utc_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]

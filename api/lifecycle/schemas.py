@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from api.validation import UtcTime
 from training.train import DEFAULT_KIND, Kind
 
 
@@ -39,9 +39,9 @@ class JobOut(BaseModel):
     error: str | None
     log: list[str]
     requested_by: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: UtcTime
+    started_at: UtcTime | None
+    finished_at: UtcTime | None
 
 
 class JobList(BaseModel):

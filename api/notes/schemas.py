@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.validation import Moment
+from api.validation import Moment, UtcTime
 from nlp.normalise import normalise
 from training.records import MAX_TEXT_CHARS
 
@@ -86,8 +85,8 @@ class NoteOut(BaseModel):
     text: str
     pii_types: list[str]
     source: str | None
-    created_at: datetime
-    received_at: datetime
+    created_at: UtcTime
+    received_at: UtcTime
     borough: str | None
     bcu: str | None
     area_inferred: bool

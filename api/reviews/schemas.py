@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.notes.schemas import PredictionOut
+from api.validation import UtcTime
 
 MAX_COMMENT_CHARS = 2000
 
@@ -30,7 +30,7 @@ class ReviewOut(BaseModel):
     predicted_themes: list[str] | None
     model_version: str | None
     comment: str | None
-    created_at: datetime
+    created_at: UtcTime
 
 
 class LabelsOut(BaseModel):
@@ -48,12 +48,12 @@ class QueueItem(BaseModel):
     source: str | None
     borough: str | None
     bcu: str | None
-    created_at: datetime
+    created_at: UtcTime
     themes: list[str]
     status: str | None
     prediction: PredictionOut | None
     reason: str
-    lease_expires_at: datetime
+    lease_expires_at: UtcTime
 
 
 class QueueOut(BaseModel):
@@ -67,7 +67,7 @@ class PredictionRecord(BaseModel):
     model_version: str
     themes: list[str]
     scores: dict[str, float]
-    created_at: datetime
+    created_at: UtcTime
     current: bool
 
 

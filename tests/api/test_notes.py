@@ -57,13 +57,13 @@ def test_stored_note_reads_back_with_areas_and_utc_time(api: Api) -> None:
     first, second, _ = ingest(api, NOTES).json()["notes"]
     note = api.client.get(f"/v1/notes/{first['id']}", headers=api.headers("reader")).json()
     assert note["bcu"] == "Central North"  # filled from the borough
-    assert note["created_at"] == "2026-03-01T21:00:00"
+    assert note["created_at"] == "2026-03-01T21:00:00Z"
     assert note["labels_from"] == "prediction"
     assert first["evidence"]["lighting"] == [[0, 11]]  # ingest: the cue "Pitch black"
     assert note["prediction"]["evidence_source"] == "model"  # read: the model's own spans
     assert any(s <= 6 and e >= 11 for s, e in note["prediction"]["evidence"]["lighting"])
     other = api.client.get(f"/v1/notes/{second['id']}", headers=api.headers("reader")).json()
-    assert other["created_at"] == "2026-03-09T21:30:00"  # +01:00 stored as UTC
+    assert other["created_at"] == "2026-03-09T21:30:00Z"  # +01:00 stored as UTC
 
 
 def test_same_external_id_is_never_stored_twice(api: Api) -> None:
