@@ -12,6 +12,7 @@ from typing import Literal
 
 from models.evidence import occlusion_evidence
 from models.kinds import ThemeModel
+from models.linear_evidence import supports, word_share_evidence
 from nlp.cues import CueLexicon, Span
 
 # "model": occlusion by the model (costly; for notes a person reads), the cue
@@ -77,8 +78,13 @@ class Predictor:
     def model_evidence(
         self, texts: Sequence[str], themes: Sequence[Sequence[str]]
     ) -> list[dict[str, list[Span]]]:
-        """Occlusion spans per predicted theme; cue spans where occlusion finds none."""
-        found = occlusion_evidence(self.model, texts, themes)
+        """The model's spans per predicted theme (word shares for `linear`, occlusion for the
+        others); cue spans where those find none."""
+        found = (
+            word_share_evidence(self.model, texts, themes)
+            if supports(self.model)
+            else occlusion_evidence(self.model, texts, themes)
+        )
         for text, spans in zip(texts, found, strict=True):
             for theme, theme_spans in spans.items():
                 if not theme_spans:

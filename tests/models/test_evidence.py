@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from models.classifier import ThemeClassifier
 from models.evidence import MAX_SPANS, candidate_spans, strongest, without
+from models.linear_evidence import word_shares
 from models.predict import Predictor
 from nlp.areas import Areas
 from nlp.cues import build_lexicon
@@ -84,3 +85,29 @@ def test_cue_evidence_stays_for_the_bulk_path(seed_predictor: tuple[Predictor, l
     (prediction,) = predictor.classify(["The street lamps are out on the towpath"])
     assert prediction.evidence_source == "cues"
     assert prediction.evidence["lighting"]
+
+
+def test_linear_word_shares_add_up_to_the_score(
+    seed_predictor: tuple[Predictor, list[str]],
+) -> None:
+    predictor, texts = seed_predictor
+    model = predictor.model
+    assert isinstance(model, ThemeClassifier)
+    for text in texts[:40]:
+        split = word_shares(model, text)
+        assert split is not None
+        words, shares = split
+        assert len(words) == len(text.split())
+        expected = model.decision_function([text])[0] - model.intercept_
+        np.testing.assert_allclose(shares.sum(axis=0), expected, atol=1e-4)
+
+
+def test_linear_evidence_picks_the_words_that_carry_the_theme(
+    seed_predictor: tuple[Predictor, list[str]],
+) -> None:
+    predictor, _ = seed_predictor
+    text = "The street lamps are out all along the towpath and it is pitch black"
+    (prediction,) = predictor.classify([text], evidence="model")
+    assert "lighting" in prediction.themes
+    shown = " ".join(text[s:e] for s, e in prediction.evidence["lighting"]).lower()
+    assert any(word in shown for word in ("lamps", "black", "pitch", "out"))
