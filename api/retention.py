@@ -12,10 +12,9 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-from api.db.engine import database_url, make_engine, make_session_factory
-from api.db.migrate import upgrade
 from api.notes.erasure import expire
 from api.settings import Settings
+from api.store import store_sessions
 
 log = logging.getLogger("walktalk.retention")
 DAY_SECONDS = 24 * 60 * 60
@@ -25,14 +24,9 @@ def expire_once(settings: Settings) -> int:
     """One retention pass; the number of notes erased (0 when no period is set)."""
     if settings.retention_days is None:
         return 0
-    engine = make_engine(database_url(settings.database_url, settings.home))
-    try:
-        upgrade(engine)
-        with make_session_factory(engine)() as session:  # expire commits each batch
-            now = datetime.now(UTC).replace(tzinfo=None)
-            return expire(session, days=settings.retention_days, now=now)
-    finally:
-        engine.dispose()
+    with store_sessions(settings) as sessions, sessions() as session:  # commits each batch
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return expire(session, days=settings.retention_days, now=now)
 
 
 def start_daily(settings: Settings, stop: threading.Event) -> threading.Thread | None:

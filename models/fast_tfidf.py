@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 
 from models.errors import ModelFormatError, NotFittedError
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
 def word_ngrams(word: str, low: int, high: int) -> list[str]:
@@ -56,6 +56,10 @@ class _CachedTfidf:
 
     def _reference(self) -> TfidfVectorizer:
         raise NotImplementedError
+
+    def columns(self, text: str) -> list[int]:
+        """The vocabulary columns of the text's n-grams, one per occurrence."""
+        return self._columns(text)
 
     def _columns(self, text: str) -> list[int]:
         raise NotImplementedError
@@ -157,7 +161,7 @@ class WordNgramTfidf(_CachedTfidf):
         return TfidfVectorizer(ngram_range=self.ngram_range, min_df=self.min_df, sublinear_tf=True)
 
     def _columns(self, text: str) -> list[int]:
-        tokens = _TOKEN.findall(text.lower())
+        tokens = TOKEN.findall(text.lower())
         vocabulary = self.vocabulary_
         low, high = self.ngram_range
         columns: list[int] = []

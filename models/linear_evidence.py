@@ -19,7 +19,7 @@ import numpy as np
 
 from models.classifier import ThemeClassifier
 from models.evidence import GLUE, MAX_SPANS, MIN_SHARE, occlusion_evidence
-from models.fast_tfidf import _TOKEN
+from models.fast_tfidf import TOKEN
 from nlp.cues import Span
 
 WHITESPACE_WORD = re.compile(r"\S+")
@@ -46,7 +46,7 @@ def word_shares(model: ThemeClassifier, text: str) -> tuple[list[Span], np.ndarr
     words = [(m.start(), m.end()) for m in WHITESPACE_WORD.finditer(lower)]
     scores = np.zeros((len(words), model.coef_.shape[0]), dtype=np.float64)
     offset = len(word_part.vocabulary_)
-    per_word = [[offset + c for c in char_part._columns(lower[s:e])] for s, e in words]
+    per_word = [[offset + c for c in char_part.columns(lower[s:e])] for s, e in words]
     _spread(scores, [(cols, [w]) for w, cols in enumerate(per_word)], share)
     _spread(scores, _word_grams(word_part.vocabulary_, lower, words), share)
     return words, scores
@@ -96,7 +96,7 @@ def _word_grams(
     vocabulary: dict[str, int], lower: str, words: list[Span]
 ) -> list[tuple[list[int], list[int]]]:
     """(columns, owning word indices) for each word unigram and bigram in the text."""
-    tokens = [(m.group(0), _owner(words, m.start())) for m in _TOKEN.finditer(lower)]
+    tokens = [(m.group(0), _owner(words, m.start())) for m in TOKEN.finditer(lower)]
     found: list[tuple[list[int], list[int]]] = []
     for i, (token, owner) in enumerate(tokens):
         if token in vocabulary:

@@ -10,7 +10,7 @@ which note, whose, why, who asked and when, never the text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +29,15 @@ from api.errors import NotFoundError
 from api.notes import repository
 
 BATCH = 500
+
+
+def erase_matching(
+    session: Session, *, note_id: int | None = None, external_id: str | None = None, by: str
+) -> int:
+    """A data subject's request: erase the note with that id, or every note with that
+    external id (NotFoundError if none); flush, do not commit."""
+    notes = find_for_erasure(session, note_id=note_id, external_id=external_id)
+    return erase(session, notes, reason="request", by=by, now=_utc_now())
 
 
 def erase(session: Session, notes: Sequence[Note], *, reason: str, by: str, now: datetime) -> int:
@@ -90,6 +99,10 @@ def expire(session: Session, *, days: int, now: datetime) -> int:
             return total
         total += erase(session, batch, reason="retention", by="retention", now=now)
         session.commit()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _forget_answers(session: Session, notes: Sequence[Note]) -> None:

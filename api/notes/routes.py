@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
@@ -72,8 +71,7 @@ def ingest_notes(
 @router.delete("/{note_id}", status_code=204)
 def erase_note(note_id: RowId, db: Db, caller: CanEraseNotes) -> Response:
     """Erase a note and everything derived from it, for a data subject's request."""
-    notes = erasure.find_for_erasure(db, note_id=note_id)
-    erasure.erase(db, notes, reason="request", by=caller.name, now=_utc_now())
+    erasure.erase_matching(db, note_id=note_id, by=caller.name)
     db.commit()
     return Response(status_code=204)
 
@@ -112,7 +110,3 @@ def list_notes(
         start=service.utc_naive(start) if start else None,
         end=service.utc_naive(end) if end else None,
     )
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

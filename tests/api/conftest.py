@@ -10,8 +10,10 @@ seed corpus.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,6 +170,21 @@ def keys_for_every_role(engine: Engine) -> dict[str, str]:
             role.value: create_key(session, name=f"{role.value}-client", role=role.value)[1]
             for role in Role
         }
+
+
+@contextmanager
+def own_app(
+    model_home: Path, database_url: str, tmp_path: Path, redactor: Redactor, **overrides: object
+) -> Iterator[Api]:
+    """An app of the test's own (its own home with a copy of the shared model), as a client."""
+    home = tmp_path / "home"
+    shutil.copytree(model_home / "models", home / "models")
+    app = create_app(make_settings(home, database_url, **overrides))
+    app.state.redactor = redactor
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(
+            client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
+        )
 
 
 @dataclass

@@ -6,7 +6,6 @@ trained home and its own loaded model instead of the session-wide one.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -15,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from api.db.tables import Note, Prediction
 from api.reviews.service import record_review
 from models.classifier import ThemeClassifier
@@ -27,7 +24,7 @@ from nlp.areas import load_areas
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
-from tests.api.conftest import Api, keys_for_every_role, make_settings
+from tests.api.conftest import Api, own_app
 from tests.factories import NOTE_TEXTS, THEMES, tiny_corpus
 from training.train import load_seed
 
@@ -38,21 +35,10 @@ TEXTS = NOTE_TEXTS[:5]
 def own(
     model_home: Path, database_url: str, tmp_path: Path, shared_redactor: Redactor
 ) -> Iterator[Api]:
-    home = tmp_path / "home"
-    shutil.copytree(model_home / "models", home / "models")
-    app = create_app(make_settings(home, database_url))
-    app.state.redactor = shared_redactor
-    with TestClient(app, raise_server_exceptions=False) as client:
-        api = Api(
-            client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
-        )
+    with own_app(model_home, database_url, tmp_path, shared_redactor) as api:
         notes = [{"text": t, "source": "officer", "borough": "Hackney"} for t in TEXTS]
-        assert (
-            client.post(
-                "/v1/notes", json={"notes": notes}, headers=api.headers("tagger")
-            ).status_code
-            == 201
-        )
+        posted = api.client.post("/v1/notes", json={"notes": notes}, headers=api.headers("tagger"))
+        assert posted.status_code == 201
         yield api
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.rate_limit import RateLimiter
 from nlp.redact import Redactor
-from tests.api.conftest import Api, keys_for_every_role, make_settings
+from tests.api.conftest import Api, own_app
 
 
 class Clock:
@@ -45,14 +42,10 @@ def test_a_slow_rate_says_how_long_to_wait() -> None:
 def limited(
     model_home: Path, database_url: str, tmp_path: Path, shared_redactor: Redactor
 ) -> Iterator[Api]:
-    home = tmp_path / "home"
-    shutil.copytree(model_home / "models", home / "models")
-    app = create_app(make_settings(home, database_url, rate_limit_per_minute=6))
-    app.state.redactor = shared_redactor
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(
-            client=client, engine=app.state.engine, keys=keys_for_every_role(app.state.engine)
-        )
+    with own_app(
+        model_home, database_url, tmp_path, shared_redactor, rate_limit_per_minute=6
+    ) as api:
+        yield api
 
 
 def test_past_its_rate_a_key_gets_429_with_retry_after(limited: Api) -> None:

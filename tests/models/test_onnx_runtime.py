@@ -36,6 +36,14 @@ def _copy(fitted: TransformerClassifier, tmp_path: Path) -> TransformerClassifie
     return copy
 
 
+def _served_int8(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> TransformerClassifier:
+    model = _copy(fitted, tmp_path)
+    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    return model
+
+
 def test_fp32_graph_computes_what_torch_computes(
     fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
 ) -> None:
@@ -51,8 +59,7 @@ def test_int8_graph_is_smaller_and_still_learns_the_tiny_set(
 ) -> None:
     assert len(graphs["onnx-int8"]) < len(graphs["onnx-fp32"]) / 2
     texts, labels = tiny_corpus()
-    model = _copy(fitted, tmp_path)
-    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    model = _served_int8(fitted, graphs, tmp_path)
     assert (model.predict(texts) == labels.astype(bool)).mean() >= 0.9
 
 
@@ -61,8 +68,7 @@ def test_a_note_gets_the_same_scores_alone_or_in_any_batch(
 ) -> None:
     texts, _ = tiny_corpus()
     texts = texts * 5  # more than one batch, lengths interleaved
-    model = _copy(fitted, tmp_path)
-    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    model = _served_int8(fitted, graphs, tmp_path)
     batch = model.decision_function(texts)
     single = np.vstack([model.decision_function([text]) for text in texts])
     np.testing.assert_array_equal(batch, single)  # int8 scales never depend on neighbours
@@ -72,8 +78,7 @@ def test_saved_onnx_model_reloads_without_loading_torch_weights(
     fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
 ) -> None:
     texts, _ = tiny_corpus()
-    model = _copy(fitted, tmp_path)
-    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    model = _served_int8(fitted, graphs, tmp_path)
     model.save(tmp_path / "served")
     loaded = load_model(tmp_path / "served")
     assert isinstance(loaded, TransformerClassifier)
@@ -118,8 +123,7 @@ def test_occlusion_evidence_from_the_served_graph_matters_to_each_theme(
     fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
 ) -> None:
     texts, _ = tiny_corpus()
-    model = _copy(fitted, tmp_path)
-    model.use_runtime("onnx-int8", graphs["onnx-int8"])
+    model = _served_int8(fitted, graphs, tmp_path)
     names = list(model.theme_names_)
     picked = [[n for n, p in zip(names, row, strict=True) if p] for row in model.predict(texts)]
     found = occlusion_evidence(model, texts, picked)
