@@ -29,8 +29,19 @@ def _settings(request: Request) -> Settings:
 
 
 def _session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed when the handler returns, rolled back if it raises.
+
+    Services only add and flush; nothing below the route commits. The
+    dependency is function-scoped, so the commit runs before the answer is
+    sent: a client never sees 201 for a write that then failed to commit.
+    """
     with request.app.state.sessions() as session:
-        yield session
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
 
 def _model(request: Request) -> ActiveModel:
@@ -54,7 +65,7 @@ def _areas(request: Request) -> Areas:
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
-Db = Annotated[Session, Depends(_session)]
+Db = Annotated[Session, Depends(_session, scope="function")]
 Model = Annotated[ActiveModel, Depends(_model)]
 Themes = Annotated[Taxonomy, Depends(_taxonomy)]
 AreaTable = Annotated[Areas, Depends(_areas)]

@@ -9,6 +9,11 @@ Every error answer is `application/problem+json`:
 A 500 says "Internal error" and gives the request id, never a traceback (a
 traceback can carry a victim's name). Validation messages name the field and
 say what was expected; they never echo the submitted text back.
+
+Every deliberate error is a `WalktalkError` (nlp/errors.py) that declares its own
+status and problem kind, whether the library raised it (a registry without an
+active model is 503) or a route did (the `ApiError` family below), so one
+handler answers them all.
 """
 
 from __future__ import annotations
@@ -21,24 +26,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from models.errors import ModelFormatError, RegistryError
 from nlp.errors import WalktalkError
 
 PROBLEM_BASE = "https://walktalk.dev/problems/"
 log = logging.getLogger("walktalk.api")
 
 
-class ApiError(Exception):
-    """An error with an HTTP status, a short title and a message for a person."""
+class ApiError(WalktalkError):
+    """An error the API itself raises: a request it refuses, with a message for a person."""
 
+    code = "W400"
     status = 400
     kind = "bad-request"
     title = "Bad request"
-    headers: ClassVar[dict[str, str]] = {}  # extra response headers, per class
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
-        self.detail = detail
         self.errors = errors or []
 
 
@@ -144,8 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     its traceback, with whatever the exception quotes).
     """
 
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, err: ApiError) -> JSONResponse:
+    @app.exception_handler(WalktalkError)
+    async def _walktalk_error(request: Request, err: WalktalkError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else dict(err.headers)
         if isinstance(err, RateLimitedError):
             headers["Retry-After"] = str(err.retry_after)
@@ -154,8 +157,8 @@ def install_error_handlers(app: FastAPI) -> None:
             status=err.status,
             kind=err.kind,
             title=err.title,
-            detail=err.detail,
-            errors=err.errors,
+            detail=err.message + (f" {err.hint}" if err.hint else ""),
+            errors=getattr(err, "errors", None),
             headers=headers,
         )
 
@@ -179,18 +182,6 @@ def install_error_handlers(app: FastAPI) -> None:
             title="Invalid request",
             detail=detail,
             errors=errors,
-        )
-
-    @app.exception_handler(WalktalkError)
-    async def _walktalk_error(request: Request, err: WalktalkError) -> JSONResponse:
-        detail = err.message + (f" {err.hint}" if err.hint else "")
-        unavailable = isinstance(err, RegistryError | ModelFormatError)
-        return problem(
-            request,
-            status=503 if unavailable else 422,
-            kind="model-unavailable" if unavailable else "domain",
-            title=err.title,
-            detail=detail,
         )
 
     @app.exception_handler(StarletteHTTPException)

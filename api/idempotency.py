@@ -9,6 +9,12 @@ a timeout, two workers). All do the work; the database's unique key lets one
 commit, and the others roll back (their notes with them) and replay its answer.
 If the winner's answer cannot be read yet, the loser answers 409 "in progress"
 with `Retry-After`, never 500.
+
+This is the one place below a route that settles the transaction itself: the
+unique key decides the race only at commit, and the loser must then roll back
+its own notes and read the winner's answer (a savepoint would do on
+PostgreSQL, but not on SQLite's driver, which opens transactions itself). The
+request's own commit afterwards has nothing left to do.
 """
 
 from __future__ import annotations

@@ -23,20 +23,15 @@ def erase(
 
     An audit line records which note, why, who (this user) and when; never the text.
     """
-    from api.errors import NotFoundError
     from api.notes.erasure import erase_matching
     from api.store import open_store
 
     if (note_id is None) == (external_id is None):
         raise typer.BadParameter("give exactly one of --id and --external-id")
     with open_store(context().settings) as session:
-        try:
-            erased = erase_matching(
-                session, note_id=note_id, external_id=external_id, by=f"cli:{getpass.getuser()}"
-            )
-        except NotFoundError as err:
-            typer.echo(err.detail, err=True)
-            raise typer.Exit(code=1) from None
+        erased = erase_matching(
+            session, note_id=note_id, external_id=external_id, by=f"cli:{getpass.getuser()}"
+        )
     typer.echo(f"erased {erased} note(s)")
 
 

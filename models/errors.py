@@ -17,6 +17,7 @@ class ModelFormatError(WalktalkError):
 
     code = "W102"
     title = "Cannot load model"
+    status, kind = 503, "model-unavailable"
 
 
 class ParameterError(WalktalkError):
@@ -27,10 +28,35 @@ class ParameterError(WalktalkError):
 
 
 class RegistryError(WalktalkError):
-    """The model registry has no such version, or no active one."""
+    """The model registry cannot serve: no version is active."""
 
     code = "W110"
     title = "Model registry"
+    status, kind = 503, "model-unavailable"
+
+
+class UnknownVersionError(RegistryError):
+    """The registry holds no version of that name."""
+
+    code = "W112"
+    title = "No such model version"
+    status, kind = 404, "not-found"
+
+
+class VersionNameError(RegistryError):
+    """A version name that the registry would not accept as a folder name."""
+
+    code = "W113"
+    title = "Bad version name"
+    status, kind = 422, "validation"
+
+
+class RegistryConflictError(RegistryError):
+    """The registry's state forbids the change: the name is taken, or nothing to roll back to."""
+
+    code = "W114"
+    title = "Model registry conflict"
+    status, kind = 409, "conflict"
 
 
 class PromotionRefusedError(WalktalkError):
@@ -38,3 +64,4 @@ class PromotionRefusedError(WalktalkError):
 
     code = "W111"
     title = "Promotion refused"
+    status, kind = 409, "conflict"

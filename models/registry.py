@@ -25,7 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models.errors import RegistryError
+from models.errors import (
+    RegistryConflictError,
+    RegistryError,
+    UnknownVersionError,
+    VersionNameError,
+)
 
 if TYPE_CHECKING:  # the model kinds pull in torch and scikit-learn; loaded on first use
     from models.kinds import ThemeModel
@@ -61,7 +66,9 @@ class ModelRegistry:
         """Save a fitted model, its card (JSON and Markdown) as a new version."""
         check_version_name(version)
         if (self.root / version).exists():
-            raise RegistryError(f"Version {version!r} already exists.", hint="Pick another --name.")
+            raise RegistryConflictError(
+                f"Version {version!r} already exists.", hint="Pick another --name."
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
         try:
@@ -150,7 +157,9 @@ class ModelRegistry:
             else:
                 stack.append(event["version"])
         if len(stack) < 2:
-            raise RegistryError(f"Nothing to roll back to: {current} was the first active version.")
+            raise RegistryConflictError(
+                f"Nothing to roll back to: {current} was the first active version."
+            )
         self.set_active(stack[-2], reason=f"rollback from {current}", rollback=True)
         return stack[-2]
 
@@ -165,7 +174,7 @@ class ModelRegistry:
         folder = self.root / version
         if not _VERSION.match(version) or not (folder / CARD_FILE).exists():
             known = ", ".join(info.name for info in self._version_folders()) or "none"
-            raise RegistryError(
+            raise UnknownVersionError(
                 f"No model version {version!r} in {self.root} (known: {known}).",
                 hint="`walktalk models list` shows the versions; `walktalk train` makes one.",
             )
@@ -179,7 +188,7 @@ class ModelRegistry:
 
 def check_version_name(version: str) -> None:
     if not _VERSION.match(version):
-        raise RegistryError(
+        raise VersionNameError(
             f"{version!r} is not a valid version name: use lower-case letters, digits, "
             "'.', '_' or '-', starting with a letter or digit, at most 64 characters."
         )

@@ -4,16 +4,26 @@ Every error walktalk raises on purpose carries a stable code, a message that say
 what was expected and what was found, and where possible a hint naming the fix.
 Callers (the CLI, the API) turn these into a titled message or a 4xx answer; they
 never need to show a traceback, which could carry the text of a note.
+
+Each error also declares the HTTP answer it stands for (`status`, and `kind`, the
+last part of its problem type), so the API has one handler for all of them and
+no route re-maps an error by hand. The default, 422, is "the input was
+understood but cannot be used".
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class WalktalkError(Exception):
-    """Base of every deliberate walktalk error."""
+    """Base of every deliberate walktalk error, in the library, the CLI and the API."""
 
     code = "W000"
     title = "walktalk error"
+    status = 422
+    kind = "domain"
+    headers: ClassVar[dict[str, str]] = {}  # extra response headers, per class
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

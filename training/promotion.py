@@ -88,7 +88,8 @@ def promote(registry: ModelRegistry, version: str, *, force: bool = False) -> Ga
     if not result.passed and not force:
         raise PromotionRefusedError(
             f"{version} is worse than the active {current}: {'; '.join(result.reasons)}.",
-            hint="Pass --force to activate it anyway.",
+            hint="An admin may activate it anyway: `--force` on the command line, "
+            '`{"force": true}` in the API.',
         )
     reason = "forced past the gate" if not result.passed else "passed the gate"
     registry.set_active(version, reason=reason)

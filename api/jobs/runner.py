@@ -25,7 +25,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Job
-from api.errors import ApiError
 from nlp.errors import WalktalkError
 
 log = logging.getLogger("walktalk.jobs")
@@ -149,7 +148,7 @@ def _describe(err: Exception) -> str:
     A library's message may quote its input (a validation error quotes the text
     it refused), and the job record is readable by analysts: no PII there.
     """
-    if isinstance(err, WalktalkError | ApiError):
+    if isinstance(err, WalktalkError):
         return f"{type(err).__name__}: {err}"[:2000]
     return f"{type(err).__name__} (details withheld: they may quote note text)"
 

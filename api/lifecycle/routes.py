@@ -22,7 +22,6 @@ from api.jobs.runner import JobRunner, busy
 from api.jobs.training import training_work
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
 from api.validation import RowId
-from models.errors import PromotionRefusedError, RegistryError
 from models.predict import Predictor
 from models.registry import ModelRegistry
 from training.promotion import promote
@@ -54,12 +53,7 @@ def activate(
     if force and not allowed(caller.role, Permission.force_models):
         raise ForbiddenError("Only an admin may force a model past the promotion gate.")
     _known(model.registry, version)
-    try:
-        gate = promote(model.registry, version, force=force)
-    except PromotionRefusedError as err:
-        raise ConflictError(
-            f'{err.message} An admin may activate it anyway with {{"force": true}}.'
-        ) from err
+    gate = promote(model.registry, version, force=force)
     return {
         "active": model.registry.active(),
         "gate": {"passed": gate.passed, "reasons": gate.reasons},
@@ -70,10 +64,7 @@ def activate(
 def rollback(model: Model, _: CanManageModels) -> dict[str, Any]:
     """Re-activate the version that was active before the current one."""
     previous = model.registry.active()
-    try:
-        active = model.registry.rollback()
-    except RegistryError as err:
-        raise ConflictError(err.message) from err
+    active = model.registry.rollback()
     return {"active": active, "previous": previous}
 
 

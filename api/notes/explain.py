@@ -38,4 +38,4 @@ def explain(
     for (_, prediction), spans in zip(todo, found, strict=True):
         prediction.evidence = {theme: [list(s) for s in v] for theme, v in spans.items()}
         prediction.evidence_source = "model"
-    session.commit()
+    session.flush()

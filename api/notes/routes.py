@@ -55,7 +55,6 @@ def ingest_notes(
 
     if idempotency_key is None:
         status, answer = work()
-        db.commit()
     else:
         status, answer = run_once(
             db,
@@ -72,7 +71,6 @@ def ingest_notes(
 def erase_note(note_id: RowId, db: Db, caller: CanEraseNotes) -> Response:
     """Erase a note and everything derived from it, for a data subject's request."""
     erasure.erase_matching(db, note_id=note_id, by=caller.name)
-    db.commit()
     return Response(status_code=204)
 
 

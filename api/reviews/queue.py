@@ -47,12 +47,15 @@ def lease_next(
 ) -> list[tuple[Note, datetime]]:
     """Up to `limit` notes leased to `who`: the ones they already hold first, then new ones.
 
-    Commits, so the leases are visible to other reviewers at once.
+    Flushes; the request's commit makes the leases visible to other reviewers.
+    If another reviewer leased one of the same notes first, the flush fails on
+    the lease's key: the transaction (which holds nothing else yet) is rolled
+    back and the pick is tried again.
     """
     for _ in range(ATTEMPTS):
         try:
             leased = _lease_once(session, who, limit=limit, lease_seconds=lease_seconds, now=now)
-            session.commit()
+            session.flush()
             return leased
         except IntegrityError:
             session.rollback()  # another reviewer took one of these notes: pick again
@@ -124,7 +127,7 @@ def release(session: Session, note_id: int, reviewer: str) -> None:
     if lease is None or lease.reviewer != reviewer:
         raise NotFoundError(f"You hold no lease on note {note_id}.")
     session.delete(lease)
-    session.commit()
+    session.flush()
 
 
 def holder(session: Session, note_id: int, *, now: datetime) -> str | None:

@@ -107,7 +107,6 @@ def set_labels(
         comment=redactor.redact_many([comment])[0].text if comment else None,
         second_review_rate=settings.second_review_rate,
     )
-    db.commit()
     return LabelsOut(
         note_id=note_id,
         themes=outcome.review.themes,
