@@ -33,7 +33,6 @@ from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
 from nlp.gazetteer import load_gazetteer
 from nlp.pii import PiiDetector, load_given_names
-from nlp.pipeline import load_pipeline
 from nlp.redact import Redactor
 from nlp.taxonomy import load_taxonomy
 
@@ -42,6 +41,8 @@ log = logging.getLogger("walktalk.api")
 
 def build_redactor(settings: Settings, areas: Areas) -> Redactor:
     """PII detection with the configured spaCy pipeline, gazetteer and given names."""
+    from nlp.pipeline import load_pipeline  # spaCy: only once the app starts
+
     detector = PiiDetector(
         load_pipeline(settings.spacy_model) if settings.pii_ner else None,
         load_gazetteer(

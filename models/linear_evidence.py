@@ -14,20 +14,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from models.classifier import ThemeClassifier
 from models.evidence import GLUE, MAX_SPANS, MIN_SHARE, occlusion_evidence
-from models.fast_tfidf import TOKEN
 from nlp.cues import Span
+
+if TYPE_CHECKING:  # scikit-learn loads with the model, not with this module
+    from models.classifier import ThemeClassifier
 
 WHITESPACE_WORD = re.compile(r"\S+")
 
 
 def supports(model: object) -> bool:
     """Whether `model` is a fitted linear TF-IDF model whose scores split over words."""
-    return isinstance(model, ThemeClassifier) and model.kind == "linear"
+    return getattr(model, "kind", None) == "linear" and hasattr(model, "tfidf_")
 
 
 def word_shares(model: ThemeClassifier, text: str) -> tuple[list[Span], np.ndarray] | None:
@@ -56,7 +58,7 @@ def word_share_evidence(
     model: object, texts: Sequence[str], themes: Sequence[Sequence[str]]
 ) -> list[dict[str, list[Span]]]:
     """Each text's predicted themes' evidence from word shares (occlusion where none)."""
-    assert isinstance(model, ThemeClassifier)
+    model = cast("ThemeClassifier", model)
     names = list(model.theme_names_)
     answers: list[dict[str, list[Span]]] = []
     for text, picked in zip(texts, themes, strict=True):
@@ -96,6 +98,8 @@ def _word_grams(
     vocabulary: dict[str, int], lower: str, words: list[Span]
 ) -> list[tuple[list[int], list[int]]]:
     """(columns, owning word indices) for each word unigram and bigram in the text."""
+    from models.fast_tfidf import TOKEN
+
     tokens = [(m.group(0), _owner(words, m.start())) for m in TOKEN.finditer(lower)]
     found: list[tuple[list[int], list[int]]] = []
     for i, (token, owner) in enumerate(tokens):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from models.evidence import occlusion_evidence
-from models.kinds import ThemeModel
 from models.linear_evidence import supports, word_share_evidence
 from nlp.cues import CueLexicon, Span
+
+if TYPE_CHECKING:  # the model classes pull in scikit-learn and torch: load them lazily
+    from models.kinds import ThemeModel
 
 # "model": occlusion by the model (costly; for notes a person reads), the cue
 # lexicon only where occlusion finds nothing; "cues": the cue lexicon alone (bulk).

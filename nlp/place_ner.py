@@ -11,12 +11,14 @@ costs a pipeline run per note.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from nlp.gazetteer import Gazetteer, PlaceMention
 from nlp.places import all_places
+
+if TYPE_CHECKING:  # spaCy is loaded only with a pipeline
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 PLACE_LABELS = {"GPE": "area", "LOC": "area", "FAC": "facility"}
 # Too broad to say where a note is about, or not a place in a note at all.

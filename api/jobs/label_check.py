@@ -19,14 +19,15 @@ from api.jobs.runner import JobContext, Work
 from api.jobs.training import reviewed_notes
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
-from training.label_issues import check_labels
-from training.train import load_seed
 
 
 def label_check_work(
     *, sessions: sessionmaker[Session], taxonomy: Taxonomy, areas: Areas, seed_path: Path
 ) -> Work:
     def work(ctx: JobContext) -> dict[str, Any]:
+        from training.label_issues import check_labels  # heavy: only in the job
+        from training.train import load_seed
+
         with sessions() as session:
             notes = reviewed_notes(session)
         ctx.progress(f"checking the labels of {len(notes)} reviewed notes", 1, 3)

@@ -7,7 +7,7 @@ left out: nobody has settled what they mean yet.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db.tables import Note
 from api.jobs.runner import JobContext, Work
 from api.notes import repository
+from models.kind_names import Kind
 from models.registry import ModelRegistry
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
-from training.corpora import Corpora
 from training.records import LabelledNote
-from training.train import Kind, TrainConfig, run_training
+
+if TYPE_CHECKING:  # training pulls in datasets, scikit-learn and torch: only in the job
+    from training.corpora import Corpora
 
 BATCH = 1000
 
@@ -59,6 +61,8 @@ def training_work(
     """The job body: gather the reviewed notes, train, register; returns the summary."""
 
     def work(ctx: JobContext) -> dict[str, Any]:
+        from training.train import TrainConfig, run_training
+
         extra: list[LabelledNote] = []
         if include_reviewed:
             with sessions() as session:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from api.validation import UtcTime
-from training.train import DEFAULT_KIND, Kind
+from models.kind_names import DEFAULT_KIND, Kind
 
 
 class ActivateIn(BaseModel):

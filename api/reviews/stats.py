@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sklearn.metrics import cohen_kappa_score
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -66,6 +65,8 @@ def agreement(pairs: Sequence[LabelPair], themes: Sequence[str]) -> dict[str, An
 def _kappa(a: list[int], b: list[int]) -> float | None:
     if len(a) < 2 or (len(set(a)) == 1 and set(a) == set(b)):
         return None  # nothing to compare, or no variation at all: kappa is undefined
+    from sklearn.metrics import cohen_kappa_score  # scikit-learn: not at app import
+
     return round(float(cohen_kappa_score(a, b)), 4)
 
 
