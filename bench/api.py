@@ -94,6 +94,7 @@ from api.counts import cells
 from api.counts.service import CountQuery, as_json, count
 from api.db.engine import make_engine
 from api.db.migrate import upgrade
+from api.notes.daylight import light_at, local_hour
 from api.notes.repository import calendar
 from api.notes.service import utc_naive
 from nlp.resources import SEED_DIR
@@ -107,9 +108,9 @@ SYNTHETIC_CLIENT = "bench-synthetic"
 HOUR_WEIGHTS = (2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 4, 6, 8, 9, 9, 8, 6, 4)
 NOTE_COLUMNS = (
     "id, client, external_id, text, source, created_at, received_at, day, week, month, "
-    "borough, bcu, location, walk_id, prediction_id, theme_count"
+    "borough, bcu, location, walk_id, prediction_id, theme_count, hour, light"
 )
-THEME_COLUMNS = "note_id, theme, created_at, day, week, month, source, borough, bcu"
+THEME_COLUMNS = "note_id, theme, created_at, day, week, month, source, borough, bcu, hour, light"
 
 
 @dataclass(frozen=True)
@@ -582,13 +583,10 @@ def synthetic_note(
     where = (model.source, model.borough, model.bcu)
     note: tuple[Any, ...] = (note_id, SYNTHETIC_CLIENT, f"syn-{note_id}", model.text)
     note += (model.source, created, received, day, week, month, model.borough, model.bcu)
-    note += (
-        None,
-        None,
-        None,
-        len(model.themes),
-    )  # location, walk_id, prediction_id, theme_count
-    themes = [(note_id, theme, created, day, week, month, *where) for theme in model.themes]
+    when = (local_hour(created), light_at(created))
+    note += (None, None, None, len(model.themes))  # location, walk_id, prediction_id, theme_count
+    note += when
+    themes = [(note_id, theme, created, day, week, month, *where, *when) for theme in model.themes]
     return note, themes
 
 
@@ -608,8 +606,8 @@ def insert_sqlite(engine: Engine, chunks: Iterator[tuple[list[Any], list[Any]]])
     try:
         cursor = raw.cursor()
         cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB for this connection's index writes
-        note_sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join('?' * 16)})"
-        theme_sql = f"INSERT INTO note_themes ({THEME_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+        note_sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join('?' * 18)})"
+        theme_sql = f"INSERT INTO note_themes ({THEME_COLUMNS}) VALUES ({', '.join('?' * 11)})"
         for notes, themes in chunks:
             cursor.executemany(note_sql, [tuple(map(sqlite_value, row)) for row in notes])
             cursor.executemany(theme_sql, [tuple(map(sqlite_value, row)) for row in themes])
@@ -644,7 +642,15 @@ def insert_postgres(engine: Engine, chunks: Iterator[tuple[list[Any], list[Any]]
 
 def clear_notes(engine: Engine) -> None:
     """Delete every stored note (and what hangs off it), so a size is exactly that many."""
-    tables = ("count_cells", "note_themes", "predictions", "reviews", "idempotency", "notes")
+    tables = (
+        "count_cells",
+        "time_cells",
+        "note_themes",
+        "predictions",
+        "reviews",
+        "idempotency",
+        "notes",
+    )
     with engine.begin() as connection:
         if engine.url.get_backend_name() == "sqlite":
             for table in tables:
@@ -657,7 +663,7 @@ def vacuum_analyze(engine: Engine) -> None:
     if engine.url.get_backend_name() == "sqlite":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("notes", "note_themes", "count_cells"):
+        for table in ("notes", "note_themes", "count_cells", "time_cells"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
@@ -693,6 +699,8 @@ def count_queries(now: datetime) -> list[tuple[str, dict[str, str]]]:
     year, quarter, today = day(365), day(90), day(-1)
     return [
         ("group_by=theme", {"group_by": "theme"}),
+        ("group_by=theme,light", {"group_by": "theme,light"}),
+        ("group_by=theme,hour; dark", {"group_by": "theme,hour", "light": "dark"}),
         ("group_by=theme,bcu", {"group_by": "theme,bcu"}),
         (
             "theme,period week, 1 year",

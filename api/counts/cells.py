@@ -1,6 +1,8 @@
-"""Keep `count_cells` equal to what `notes` and `note_themes` say.
+"""Keep `count_cells` and `time_cells` equal to what `notes` and `note_themes` say.
 
-A cell holds counts for one day, theme, source, borough and BCU. The theme ''
+A count cell holds counts for one day, theme, source, borough and BCU; a time
+cell for one day, theme, London hour and light (two aggregates, so that hour
+and light do not multiply the area cells). The theme ''
 cell of a key counts every note there (`notes`), those with a theme
 (`notes_with_theme`) and (note, theme) pairs (`pairs`); a theme's cell counts the
 notes whose effective themes include it (`notes`). '' also stands for "none" in
@@ -9,7 +11,7 @@ upsert could then not merge them.
 
 Every change to effective themes goes through `record` in the same transaction
 (see api/notes/repository.py), as one batched upsert whose increments are
-summed in Python first and applied in key order, so that two concurrent
+summed in Python first and applied table by table in key order, so that two concurrent
 transactions lock shared cells in the same order and cannot deadlock.
 `rebuild` recomputes the table from scratch, for bulk loads and as a check.
 Cells that fall to zero are kept (a later note reuses them); readers skip them.
@@ -36,15 +38,35 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.db.tables import CountCell, Note, NoteTheme
+from api.db.tables import CountCell, Note, NoteTheme, TimeCell
 
 ALL_NOTES = ""  # the theme of the cells that count every note
-KEY = ("day", "theme", "source", "borough", "bcu")
 VALUES = ("notes", "notes_with_theme", "pairs")
-TABLE = cast(Table, CountCell.__table__)
 
-Key = tuple[date, str, str, str, str]
+Key = tuple[Any, ...]  # (day, theme, *dimensions)
 Counts = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One table of cells: keyed by day, theme and `dimensions` of the note."""
+
+    table: Table
+    dimensions: tuple[str, ...]
+    empty_is_none: bool  # '' stands for a missing value (area and source may be unknown)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("day", "theme", *self.dimensions)
+
+    def values_of(self, note: Any) -> tuple[Any, ...]:
+        values = tuple(getattr(note, name) for name in self.dimensions)
+        return tuple(v or "" for v in values) if self.empty_is_none else values
+
+
+AREA_CELLS = Aggregate(cast(Table, CountCell.__table__), ("source", "borough", "bcu"), True)
+TIME_CELLS = Aggregate(cast(Table, TimeCell.__table__), ("hour", "light"), False)
+AGGREGATES = (AREA_CELLS, TIME_CELLS)  # the order cells are written in, by every writer
 
 
 @dataclass(frozen=True)
@@ -75,44 +97,47 @@ class Increment:
 
 
 def record(session: Session, changes: Iterable[ThemeChange]) -> None:
-    """Apply the changes to the cells in one statement (nothing when they cancel out)."""
-    increments = aggregate(changes)
-    if not increments:
-        return
-    rows = [_row(key, increments[key]) for key in sorted(increments)]
-    session.execute(_upsert(session), rows)
+    """Apply the changes to each table of cells in one statement (none when they cancel out)."""
+    changes = list(changes)
+    for cells in AGGREGATES:
+        increments = aggregate(changes, cells)
+        if increments:
+            rows = [_row(cells, key, increments[key]) for key in sorted(increments)]
+            session.execute(_upsert(session, cells), rows)
 
 
-def aggregate(changes: Iterable[ThemeChange]) -> dict[Key, Increment]:
+def aggregate(
+    changes: Iterable[ThemeChange], cells: Aggregate = AREA_CELLS
+) -> dict[Key, Increment]:
     """The net increment of every cell the changes touch, zero ones left out."""
-    cells: dict[Key, Increment] = {}
+    touched: dict[Key, Increment] = {}
     for change in changes:
-        _add(cells, change)
-    return {key: value for key, value in cells.items() if not value.is_zero()}
+        _add(touched, cells, change)
+    return {key: value for key, value in touched.items() if not value.is_zero()}
 
 
-def _add(cells: dict[Key, Increment], change: ThemeChange) -> None:
+def _add(touched: dict[Key, Increment], cells: Aggregate, change: ThemeChange) -> None:
     before, after = set(change.before or ()), set(change.after)
-    everything = _cell(cells, change.note, ALL_NOTES)
+    everything = _cell(touched, cells, change.note, ALL_NOTES)
     everything.notes += (change.before is None) - change.removed
     everything.notes_with_theme += bool(after) - bool(before)
     everything.pairs += len(after) - len(before)
     for theme in after - before:
-        _cell(cells, change.note, theme).notes += 1
+        _cell(touched, cells, change.note, theme).notes += 1
     for theme in before - after:
-        _cell(cells, change.note, theme).notes -= 1
+        _cell(touched, cells, change.note, theme).notes -= 1
 
 
-def _cell(cells: dict[Key, Increment], note: Note, theme: str) -> Increment:
-    key = (note.day, theme, note.source or "", note.borough or "", note.bcu or "")
-    if key not in cells:
-        cells[key] = Increment(week=note.week, month=note.month)
-    return cells[key]
+def _cell(touched: dict[Key, Increment], cells: Aggregate, note: Note, theme: str) -> Increment:
+    key = (note.day, theme, *cells.values_of(note))
+    if key not in touched:
+        touched[key] = Increment(week=note.week, month=note.month)
+    return touched[key]
 
 
-def _row(key: Key, increment: Increment) -> dict[str, Any]:
+def _row(cells: Aggregate, key: Key, increment: Increment) -> dict[str, Any]:
     return {
-        **dict(zip(KEY, key, strict=True)),
+        **dict(zip(cells.key, key, strict=True)),
         "week": increment.week,
         "month": increment.month,
         "notes": increment.notes,
@@ -121,75 +146,81 @@ def _row(key: Key, increment: Increment) -> dict[str, Any]:
     }
 
 
-def _upsert(session: Session) -> Any:
+def _upsert(session: Session, cells: Aggregate) -> Any:
     """INSERT ... ON CONFLICT (key) DO UPDATE adding the increments, in the session's dialect."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        pg = postgresql.insert(TABLE)
-        return pg.on_conflict_do_update(
-            index_elements=KEY, set_={name: TABLE.c[name] + pg.excluded[name] for name in VALUES}
-        )
-    if dialect == "sqlite":
-        lite = sqlite.insert(TABLE)
-        return lite.on_conflict_do_update(
-            index_elements=KEY, set_={name: TABLE.c[name] + lite.excluded[name] for name in VALUES}
-        )
-    raise NotImplementedError(f"count cells need PostgreSQL or SQLite, not {dialect}")
+    table = cells.table
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"count cells need PostgreSQL or SQLite, not {dialect}")
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=cells.key,
+        set_={name: table.c[name] + statement.excluded[name] for name in VALUES},
+    )
 
 
 def rebuild(session: Session) -> int:
     """Recompute every cell from notes and note_themes; return how many cells there are."""
-    session.execute(delete(CountCell))
-    columns = ["day", "week", "month", "theme", "source", "borough", "bcu", *VALUES]
-    session.execute(insert(TABLE).from_select(columns, _all_notes_cells()))
-    session.execute(insert(TABLE).from_select(columns, _theme_cells()))
-    return int(session.scalar(select(func.count()).select_from(TABLE)) or 0)
+    total = 0
+    for cells in AGGREGATES:
+        session.execute(delete(cells.table))
+        columns = ["day", "week", "month", "theme", *cells.dimensions, *VALUES]
+        session.execute(insert(cells.table).from_select(columns, _all_notes_cells(cells)))
+        session.execute(insert(cells.table).from_select(columns, _theme_cells(cells)))
+        total += int(session.scalar(select(func.count()).select_from(cells.table)) or 0)
+    return total
 
 
-def _all_notes_cells() -> Select[Any]:
-    area = _area(Note)
+def _all_notes_cells(cells: Aggregate) -> Select[Any]:
+    dimensions = _dimensions(Note, cells)
     has_theme = case((Note.theme_count > 0, 1), else_=0)
     return select(
         Note.day,
         Note.week,
         Note.month,
         literal_column("''"),
-        *area,
+        *dimensions,
         func.count(),
         func.sum(has_theme),
         func.sum(Note.theme_count),
-    ).group_by(Note.day, Note.week, Note.month, *area)
+    ).group_by(Note.day, Note.week, Note.month, *dimensions)
 
 
-def _theme_cells() -> Select[Any]:
-    area = _area(NoteTheme)
+def _theme_cells(cells: Aggregate) -> Select[Any]:
+    dimensions = _dimensions(NoteTheme, cells)
     zero: ColumnElement[Any] = literal_column("0")
     return select(
         NoteTheme.day,
         NoteTheme.week,
         NoteTheme.month,
         NoteTheme.theme,
-        *area,
+        *dimensions,
         func.count(),
         zero,
         zero,
-    ).group_by(NoteTheme.day, NoteTheme.week, NoteTheme.month, NoteTheme.theme, *area)
+    ).group_by(NoteTheme.day, NoteTheme.week, NoteTheme.month, NoteTheme.theme, *dimensions)
 
 
-def _area(table: Any) -> list[Any]:
-    """Source, borough and BCU with '' for none (inline '', so GROUP BY matches SELECT)."""
+def _dimensions(table: Any, cells: Aggregate) -> list[Any]:
+    """The cells' dimensions on notes or note_themes, '' for none where the cells use it
+    (inline '', so GROUP BY matches SELECT)."""
+    columns = [getattr(table, name) for name in cells.dimensions]
+    if not cells.empty_is_none:
+        return columns
     empty: ColumnElement[Any] = literal_column("''")
-    return [func.coalesce(getattr(table, name), empty) for name in ("source", "borough", "bcu")]
+    return [func.coalesce(column, empty) for column in columns]
 
 
 def snapshot(session: Session) -> dict[Key, Counts]:
-    """Every non-zero cell's counts by key: what a rebuild would produce, to compare with."""
-    rows = session.execute(
-        select(*(TABLE.c[name] for name in KEY), *(TABLE.c[name] for name in VALUES))
-    )
-    cells: dict[Key, Counts] = {}
-    for row in rows:
-        counts = (int(row.notes), int(row.notes_with_theme), int(row.pairs))
-        if any(counts):
-            cells[(row.day, row.theme, row.source, row.borough, row.bcu)] = counts
-    return cells
+    """Every non-zero cell's counts, keyed by table and key: what a rebuild would produce."""
+    found: dict[Key, Counts] = {}
+    for cells in AGGREGATES:
+        table = cells.table
+        rows = session.execute(
+            select(*(table.c[name] for name in cells.key), *(table.c[name] for name in VALUES))
+        )
+        for row in rows:
+            counts = (int(row.notes), int(row.notes_with_theme), int(row.pairs))
+            if any(counts):
+                found[(table.name, *row[: len(cells.key)])] = counts
+    return found

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from api.counts.service import GROUPS, CountQuery, Period, as_csv, as_json, count
 from api.deps import AreaTable, CanReadCounts, Db, Themes
 from api.errors import InvalidRequestError
+from api.notes.daylight import Light
 from api.notes.service import utc_naive
 from api.validation import Moment
 
@@ -22,7 +23,8 @@ def counts(
     areas: AreaTable,
     _: CanReadCounts,
     group_by: Annotated[
-        str, Query(description="Comma-separated: theme, bcu, borough, source, period")
+        str,
+        Query(description="Comma-separated: theme, bcu, borough, source, period, hour, light"),
     ] = "theme",
     period: Period = "month",
     start: Annotated[Moment | None, Query(alias="from")] = None,
@@ -31,6 +33,16 @@ def counts(
     bcu: str | None = None,
     borough: str | None = None,
     source: Literal["officer", "participant"] | None = None,
+    light: Annotated[
+        Light | None, Query(description="Daylight, civil twilight or dark over London.")
+    ] = None,
+    hour_from: Annotated[
+        int | None, Query(ge=0, le=23, description="First London hour counted (0-23).")
+    ] = None,
+    hour_to: Annotated[
+        int | None,
+        Query(ge=0, le=23, description="Last London hour counted; below hour_from wraps midnight."),
+    ] = None,
     format: Literal["json", "csv"] | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any] | Response:
@@ -44,6 +56,9 @@ def counts(
         bcu=_member("bcu", bcu, areas.bcus),
         borough=_member("borough", borough, areas.boroughs),
         source=source,
+        light=light,
+        hour_from=hour_from,
+        hour_to=hour_to,
     )
     if query.start and query.end and query.start >= query.end:
         raise InvalidRequestError("from: must be before 'to'.")

@@ -7,8 +7,10 @@ match the filters (with or without a theme), distinct notes with at least one
 theme, and (note, theme) pairs. The sum of the rows' counts equals the pairs
 total whatever the grouping.
 
-Counts come from the pre-aggregated count cells where those give the exact
-answer, else from the notes and their effective themes; both give the same.
+Counts come from the pre-aggregated cells where those give the exact answer
+(the count cells by area and source, or the time cells by hour and light; a
+query that needs both dimensions at once reads the notes), else from the notes
+and their effective themes; both give the same.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, literal_colu
 from sqlalchemy.orm import Session
 
 from api.counts.cells import ALL_NOTES
-from api.db.tables import CountCell, Note, NoteTheme
+from api.db.tables import CountCell, Note, NoteTheme, TimeCell
 
-GROUPS = ("theme", "bcu", "borough", "source", "period")
+GROUPS = ("theme", "bcu", "borough", "source", "period", "hour", "light")
+AREA_DIMENSIONS = ("bcu", "borough", "source")
+TIME_DIMENSIONS = ("hour", "light")
 Period = Literal["day", "week", "month"]
 
 
@@ -41,6 +45,20 @@ class CountQuery:
     bcu: str | None = None
     borough: str | None = None
     source: str | None = None
+    light: str | None = None
+    hour_from: int | None = None  # London hours, both ends included;
+    hour_to: int | None = None  # from > to wraps past midnight (18 to 5)
+
+    def uses(self, dimensions: tuple[str, ...]) -> bool:
+        """Whether the query groups or filters by any of these dimensions."""
+        filtered = {
+            "hour": self.hour_from is not None or self.hour_to is not None,
+            "light": self.light is not None,
+        }
+        return any(
+            name in self.group_by or filtered.get(name, getattr(self, name, None) is not None)
+            for name in dimensions
+        )
 
 
 @dataclass
@@ -63,16 +81,24 @@ def count(session: Session, query: CountQuery, *, use_cells: bool = True) -> Cou
     path everywhere, to compare the two).
     """
     result = CountResult(query=query)
-    by_day = use_cells and _on_day_boundaries(query)
+    cells = _cells_for(query)
+    by_day = use_cells and cells is not None and _on_day_boundaries(query)
     if by_day and (len(query.themes) <= 1 or "theme" in query.group_by):
-        result.rows = _cell_rows(session, query)
+        result.rows = _cell_rows(session, query, cells)
     else:
         result.rows = _rows(session, query)
     if by_day and len(query.themes) <= 1:
-        _cell_totals(session, query, result)
+        _cell_totals(session, query, result, cells)
     else:
         _totals(session, query, result)
     return result
+
+
+def _cells_for(query: CountQuery) -> Any:
+    """The cells that hold the query's dimensions (None when it needs area and time at once)."""
+    if not query.uses(TIME_DIMENSIONS):
+        return CountCell
+    return None if query.uses(AREA_DIMENSIONS) else TimeCell
 
 
 def _on_day_boundaries(query: CountQuery) -> bool:
@@ -134,38 +160,38 @@ def _rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
     return _collect(session, statement, columns, query.group_by)
 
 
-def _cell_rows(session: Session, query: CountQuery) -> list[dict[str, Any]]:
+def _cell_rows(session: Session, query: CountQuery, cells: Any) -> list[dict[str, Any]]:
     """Rows from the count cells: theme cells count notes, all-notes cells pairs.
 
     With one theme (or grouped by theme) a theme cell's notes are both the
     group's (note, theme) pairs and its distinct notes.
     """
-    columns = [_cell_group_column(name, query.period) for name in query.group_by]
+    columns = [_cell_group_column(cells, name, query.period) for name in query.group_by]
     themed = "theme" in query.group_by or bool(query.themes)
     if themed:
-        counted, notes = func.sum(CountCell.notes), func.sum(CountCell.notes)
+        counted, notes = func.sum(cells.notes), func.sum(cells.notes)
     else:
-        counted, notes = func.sum(CountCell.pairs), func.sum(CountCell.notes_with_theme)
+        counted, notes = func.sum(cells.pairs), func.sum(cells.notes_with_theme)
     statement = select(*columns, counted.label("count"), notes.label("notes")).where(
-        *_cell_filters(query, themed)
+        *_cell_filters(cells, query, themed)
     )
     return _collect(session, statement, columns, query.group_by)
 
 
-def _cell_totals(session: Session, query: CountQuery, result: CountResult) -> None:
-    """Totals from the count cells (at most one theme: no distinct notes needed)."""
+def _cell_totals(session: Session, query: CountQuery, result: CountResult, cells: Any) -> None:
+    """Totals from the cells (at most one theme: no distinct notes needed)."""
     if query.themes:
         notes = session.scalar(
-            select(func.sum(CountCell.notes)).where(*_cell_filters(query, themed=True))
+            select(func.sum(cells.notes)).where(*_cell_filters(cells, query, themed=True))
         )
         result.total_pairs = result.notes_with_theme = result.notes = int(notes or 0)
         return
     notes, with_theme, pairs = session.execute(
         select(
-            func.sum(CountCell.notes),
-            func.sum(CountCell.notes_with_theme),
-            func.sum(CountCell.pairs),
-        ).where(*_cell_filters(query, themed=False))
+            func.sum(cells.notes),
+            func.sum(cells.notes_with_theme),
+            func.sum(cells.pairs),
+        ).where(*_cell_filters(cells, query, themed=False))
     ).one()
     result.notes, result.notes_with_theme, result.total_pairs = (
         int(notes or 0),
@@ -205,6 +231,9 @@ def as_json(result: CountResult) -> dict[str, Any]:
             "bcu": q.bcu,
             "borough": q.borough,
             "source": q.source,
+            "light": q.light,
+            "hour_from": q.hour_from,
+            "hour_to": q.hour_to,
         },
         "rows": result.rows,
         "total": {
@@ -233,29 +262,29 @@ def _group_column(table: Any, name: str, period: Period) -> ColumnElement[Any]:
     return getattr(table, name).label(name)
 
 
-def _cell_group_column(name: str, period: Period) -> ColumnElement[Any]:
+def _cell_group_column(cells: Any, name: str, period: Period) -> ColumnElement[Any]:
     """A cell's group column, '' read back as NULL so groups and order match the notes'."""
     if name == "period":
-        return getattr(CountCell, period).label("period")
-    if name == "theme":
-        return CountCell.theme.label("theme")
-    return func.nullif(getattr(CountCell, name), literal_column("''")).label(name)
+        return getattr(cells, period).label("period")
+    if name in ("theme", *TIME_DIMENSIONS):
+        return getattr(cells, name).label(name)
+    return func.nullif(getattr(cells, name), literal_column("''")).label(name)
 
 
-def _cell_filters(query: CountQuery, themed: bool) -> list[ColumnElement[bool]]:
-    """Filters on cells: whole days, area and source, and which theme cells to read."""
+def _cell_filters(cells: Any, query: CountQuery, themed: bool) -> list[ColumnElement[bool]]:
+    """Filters on cells: whole days, area, source, hour and light, and which theme cells."""
     filters: list[ColumnElement[bool]] = []
     if query.start is not None:
-        filters.append(CountCell.day >= query.start.date())
+        filters.append(cells.day >= query.start.date())
     if query.end is not None:
-        filters.append(CountCell.day < query.end.date())
-    filters += _area_filters(CountCell, query)
+        filters.append(cells.day < query.end.date())
+    filters += _area_filters(cells, query) + _time_filters(cells, query)
     if query.themes:
-        filters.append(CountCell.theme.in_(query.themes))
+        filters.append(cells.theme.in_(query.themes))
     elif themed:
-        filters.append(CountCell.theme != ALL_NOTES)
+        filters.append(cells.theme != ALL_NOTES)
     else:
-        filters.append(CountCell.theme == ALL_NOTES)
+        filters.append(cells.theme == ALL_NOTES)
     return filters
 
 
@@ -272,16 +301,30 @@ def _common_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
         filters.append(table.created_at >= query.start)
     if query.end is not None:
         filters.append(table.created_at < query.end)
-    return filters + _area_filters(table, query)
+    return filters + _area_filters(table, query) + _time_filters(table, query)
 
 
 def _area_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
     """BCU, borough and source as asked (the same columns on notes, themes and cells)."""
     return [
         getattr(table, name) == getattr(query, name)
-        for name in ("bcu", "borough", "source")
+        for name in AREA_DIMENSIONS
         if getattr(query, name) is not None
     ]
+
+
+def _time_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
+    """Light, and a range of London hours (wrapping past midnight when from > to)."""
+    filters: list[ColumnElement[bool]] = []
+    if query.light is not None:
+        filters.append(table.light == query.light)
+    first = 0 if query.hour_from is None else query.hour_from
+    last = 23 if query.hour_to is None else query.hour_to
+    if (first, last) != (0, 23):
+        hour = table.hour
+        inside = (hour >= first) & (hour <= last)
+        filters.append(inside if first <= last else (hour >= first) | (hour <= last))
+    return filters
 
 
 def _plain(value: Any) -> Any:

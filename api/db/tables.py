@@ -3,7 +3,9 @@
 - `notes`: one row per note: its redacted text (the original only where a
   deployment asks for it), the PII types found (never the values), metadata and calendar buckets (day, week
   start, month start) computed once at ingest so counts group on plain columns
-  in SQLite and PostgreSQL alike.
+  in SQLite and PostgreSQL alike; also when the concern happened as London
+  sees it (local hour, and daylight, twilight or dark), from `occurred_at`
+  when the note gives it, else `created_at` (api/notes/daylight.py).
 - `predictions`: the model's answer for a note (themes, scores, version); one row
   per note per model version, the note pointing at its current one.
 - `reviews`: append-only human corrections: who, when, themes before and after,
@@ -19,6 +21,7 @@
   in a unique key, so upserts could not merge them), updated in the same
   transaction as `note_themes`, so that /v1/counts reads a few hundred thousand
   small rows instead of every note.
+- `time_cells`: the same counts per day, theme, London hour and light.
 - `api_keys`: hashed API keys and their roles.
 - `idempotency`: responses already given to a client for an Idempotency-Key.
 """
@@ -26,6 +29,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -36,6 +40,7 @@ from sqlalchemy import (
     Index,
     Integer,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -44,9 +49,26 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from api.notes.daylight import light_at, local_hour
+
 
 class Base(DeclarativeBase):
     """Declarative base with a naming convention Alembic can diff."""
+
+
+def _moment_of(context: Any) -> datetime:
+    """When the concern happened, from the row being inserted (for column defaults)."""
+    row = context.get_current_parameters()
+    moment: datetime = row.get("occurred_at") or row["created_at"]
+    return moment
+
+
+def _hour_of_note(context: Any) -> int:
+    return local_hour(_moment_of(context))
+
+
+def _light_of_note(context: Any) -> str:
+    return light_at(_moment_of(context))
 
 
 class Note(Base):
@@ -84,6 +106,11 @@ class Note(Base):
     day: Mapped[date] = mapped_column(Date)
     week: Mapped[date] = mapped_column(Date)
     month: Mapped[date] = mapped_column(Date)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    # London clock hour (0-23) and light; nullable only because migration 0009 added
+    # them to existing rows (and filled every one).
+    hour: Mapped[int] = mapped_column(SmallInteger, nullable=True, default=_hour_of_note)
+    light: Mapped[str] = mapped_column(String(9), nullable=True, default=_light_of_note)
     borough: Mapped[str | None] = mapped_column(String(60))
     bcu: Mapped[str | None] = mapped_column(String(40))
     location: Mapped[str | None] = mapped_column(String(300))
@@ -189,6 +216,8 @@ class NoteTheme(Base):
     day: Mapped[date] = mapped_column(Date)
     week: Mapped[date] = mapped_column(Date)
     month: Mapped[date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(SmallInteger, nullable=True)
+    light: Mapped[str] = mapped_column(String(9), nullable=True)
     source: Mapped[str | None] = mapped_column(String(20))
     borough: Mapped[str | None] = mapped_column(String(60))
     bcu: Mapped[str | None] = mapped_column(String(40))
@@ -247,6 +276,32 @@ class CountCell(Base):
     source: Mapped[str] = mapped_column(String(20))
     borough: Mapped[str] = mapped_column(String(60))
     bcu: Mapped[str] = mapped_column(String(40))
+    week: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    notes_with_theme: Mapped[int] = mapped_column(Integer, default=0)
+    pairs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TimeCell(Base):
+    """Counts per day, theme, London hour and light; see api/counts/cells.py.
+
+    A second aggregate beside `count_cells` rather than two more columns of its
+    key: hour and light there would split every area cell up to 72 ways, while
+    here a day holds at most 24 hours times the lights they span, for any area.
+    Counts by hour or light filtered by area or source come from the notes.
+    """
+
+    __tablename__ = "time_cells"
+    __table_args__ = (
+        PrimaryKeyConstraint("day", "theme", "hour", "light", name="pk_time_cells"),
+        Index("ix_time_cells_theme_day", "theme", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(40))
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    light: Mapped[str] = mapped_column(String(9))
     week: Mapped[date] = mapped_column(Date)
     month: Mapped[date] = mapped_column(Date)
     notes: Mapped[int] = mapped_column(Integer, default=0)

@@ -67,6 +67,8 @@ def _theme_row(note: Note, theme: str) -> NoteTheme:
         day=note.day,
         week=note.week,
         month=note.month,
+        hour=note.hour,
+        light=note.light,
         source=note.source,
         borough=note.borough,
         bcu=note.bcu,

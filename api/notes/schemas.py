@@ -37,6 +37,11 @@ class NoteIn(BaseModel):
     text: str = Field(max_length=MAX_TEXT_CHARS)
     source: Literal["officer", "participant"] | None = None
     created_at: Moment | None = None
+    occurred_at: Moment | None = Field(
+        default=None,
+        description="When what the note describes happened, if it says so; counts by hour "
+        "and light use it (else created_at).",
+    )
     borough: str | None = Field(default=None, max_length=60)
     bcu: str | None = Field(default=None, max_length=40)
     location: str | None = Field(default=None, max_length=300)
@@ -87,6 +92,9 @@ class NoteOut(BaseModel):
     source: str | None
     created_at: UtcTime
     received_at: UtcTime
+    occurred_at: UtcTime | None = None
+    hour: int | None = Field(default=None, description="London clock hour of the concern, 0-23.")
+    light: Literal["daylight", "twilight", "dark"] | None = None
     borough: str | None
     bcu: str | None
     area_inferred: bool

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.db.tables import Note, Prediction
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
+from api.notes.daylight import light_at, local_hour
 from api.notes.explain import explain
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from api.reviews.priority import review_priority
@@ -178,6 +179,7 @@ def _new_note(
     keep_original: bool,
 ) -> Note:
     created_at = utc_naive(note_in.created_at) if note_in.created_at else received
+    occurred_at = utc_naive(note_in.occurred_at) if note_in.occurred_at else None
     day, week, month = repository.calendar(created_at)
     borough, bcu, inferred = _area(note_in, redacted.places, areas)
     return Note(
@@ -192,6 +194,9 @@ def _new_note(
         day=day,
         week=week,
         month=month,
+        occurred_at=occurred_at,
+        hour=local_hour(occurred_at or created_at),
+        light=light_at(occurred_at or created_at),
         borough=borough,
         bcu=bcu,
         area_inferred=inferred,
@@ -304,6 +309,9 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         source=note.source,
         created_at=note.created_at,
         received_at=note.received_at,
+        occurred_at=note.occurred_at,
+        hour=note.hour,
+        light=note.light,
         borough=note.borough,
         bcu=note.bcu,
         area_inferred=note.area_inferred,

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from api.counts import cells
 from api.counts.service import GROUPS, CountQuery, as_json, count
-from api.db.tables import CountCell, Note, NoteTheme, Prediction, Review
+from api.db.tables import CountCell, Note, NoteTheme, Prediction, Review, TimeCell
 from api.notes import repository
+from api.notes.daylight import LIGHTS, light_at, local_hour
 from api.reviews.service import record_review
 from tests.api.conftest import Api
 from tests.api.test_counts import NOTES, THEMES
@@ -73,6 +74,9 @@ def grid() -> list[CountQuery]:
         {"start": datetime(2026, 2, 1), "end": datetime(2026, 3, 1)},
         {"start": datetime(2026, 1, 20), "themes": ("harassment",)},
         {"end": datetime(2026, 2, 3, 19, 30)},  # not a midnight: from the notes
+        {"light": "dark"},
+        {"hour_from": 18, "hour_to": 5, "themes": ("lighting",)},  # wraps past midnight
+        {"light": "daylight", "borough": "Camden"},  # time and area at once: from the notes
     ]
     subsets = [s for n in range(len(GROUPS) + 1) for s in itertools.combinations(GROUPS, n)]
     periods = ("day", "week", "month")
@@ -170,11 +174,14 @@ random_queries = st.builds(
     bcu=st.sampled_from((None, "West", "Central North")),
     borough=st.sampled_from((None, "Camden")),
     source=st.sampled_from(SOURCES),
+    light=st.sampled_from((None, *LIGHTS)),
+    hour_from=st.one_of(st.none(), st.integers(0, 23)),
+    hour_to=st.one_of(st.none(), st.integers(0, 23)),
 )
 
 
 def clear(session: Session) -> None:
-    for table in (CountCell, NoteTheme, Review, Prediction, Note):
+    for table in (CountCell, TimeCell, NoteTheme, Review, Prediction, Note):
         session.execute(delete(table))
 
 
@@ -183,6 +190,7 @@ def store(session: Session, drawn: list[tuple[Any, ...]]) -> list[Note]:
     for i, (days, hour, source, (borough, bcu), themes) in enumerate(drawn):
         created = START + timedelta(days=days, hours=hour)
         day, week, month = repository.calendar(created)
+        when = {"hour": local_hour(created), "light": light_at(created)}
         notes.append(
             Note(
                 client="prop",
@@ -196,6 +204,7 @@ def store(session: Session, drawn: list[tuple[Any, ...]]) -> list[Note]:
                 month=month,
                 borough=borough,
                 bcu=bcu,
+                **when,
             )
         )
         predictions.append(
@@ -239,3 +248,46 @@ def test_cells_for_a_change_cancel_out() -> None:
         cells.ThemeChange(note, ["isolation"], ["lighting"]),
     ]
     assert cells.aggregate(back_and_forth) == {}
+
+
+# ---------------------------------------------------------------- hour and light
+
+
+def test_hours_across_the_clock_changes_count_exactly(api: Api) -> None:
+    moments = ["2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z"]  # London 00:30 GMT, 02:30 BST
+    moments += ["2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z", "2026-10-25T02:30:00Z"]
+    notes = [{"text": "The lamps on the towpath were out", "created_at": m} for m in moments]
+    posted = api.client.post("/v1/notes", json={"notes": notes}, headers=api.headers("tagger"))
+    assert posted.status_code == 201
+
+    def hours(start: str, end: str) -> dict[int, int]:
+        params = {"group_by": "hour", "from": start, "to": end}
+        answer = api.client.get("/v1/counts", params=params, headers=api.headers("reader"))
+        return {row["hour"]: row["notes"] for row in answer.json()["rows"]}
+
+    assert hours("2026-03-29", "2026-03-30") == {0: 1, 2: 1}  # 01:xx never happened
+    assert hours("2026-10-25", "2026-10-26") == {1: 2, 2: 1}  # 01:xx happened twice
+    with api.session() as session:
+        queries = [
+            CountQuery(group_by=groups, light=light)
+            for groups in (("hour",), ("theme", "light"), ("hour", "light", "period"))
+            for light in (None, "dark")
+        ]
+        assert mismatches(session, queries) == []
+        assert_cells_match_a_rebuild(session)
+
+
+def test_occurred_at_decides_the_hour_and_light(api: Api) -> None:
+    note = {
+        "text": "A man followed me off the bus",
+        "created_at": "2026-01-12T09:00:00Z",  # written up next morning
+        "occurred_at": "2026-01-11T22:15:00Z",
+    }
+    posted = api.client.post("/v1/notes", json={"notes": [note]}, headers=api.headers("tagger"))
+    stored = api.client.get(
+        f"/v1/notes/{posted.json()['notes'][0]['id']}", headers=api.headers("reader")
+    ).json()
+    assert (stored["hour"], stored["light"]) == (22, "dark")
+    params = {"group_by": "light", "light": "dark"}
+    answer = api.client.get("/v1/counts", params=params, headers=api.headers("reader")).json()
+    assert answer["rows"] == [{"light": "dark", "count": answer["total"]["count"], "notes": 1}]

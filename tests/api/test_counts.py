@@ -168,7 +168,7 @@ def test_counts_use_reviewed_label_over_prediction(seeded: Api) -> None:
     [
         (
             {"group_by": "colour"},
-            "group_by: use each of theme, bcu, borough, source, period at most once",
+            "group_by: use each of theme, bcu, borough, source, period, hour, light at most once",
         ),
         ({"group_by": "theme,theme"}, "at most once"),
         ({"theme": "litter"}, "theme: 1 value(s) are not themes"),
@@ -178,6 +178,9 @@ def test_counts_use_reviewed_label_over_prediction(seeded: Api) -> None:
         ({"source": "victim"}, "source: Input should be 'officer' or 'participant'"),
         ({"from": "2026-03-01", "to": "2026-01-01"}, "from: must be before 'to'"),
         ({"from": "last week"}, "from: Input should be a valid datetime"),
+        ({"light": "dusk"}, "light: Input should be 'daylight', 'twilight' or 'dark'"),
+        ({"hour_from": "24"}, "hour_from: Input should be less than or equal to 23"),
+        ({"hour_to": "-1"}, "hour_to: Input should be greater than or equal to 0"),
     ],
 )
 def test_bad_count_parameters(api: Api, params: dict[str, Any], message: str) -> None:
