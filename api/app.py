@@ -25,10 +25,13 @@ from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
 from api.notes.routes import router as notes_router
 from api.rate_limit import RateLimiter
 from api.reviews.routes import router as review_router
+from api.safeguarding.flagger import Flagger
+from api.safeguarding.routes import router as safeguarding_router
 from api.settings import Settings
+from api.walks.routes import router as walks_router
 from api.web.docs import router as docs_router
 from api.web.routes import router as web_router
-from models.registry import ModelRegistry
+from models.registry import FLAG_FOLDER, THEMES_FOLDER, ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
 from nlp.gazetteer import load_gazetteer
@@ -73,8 +76,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.areas = load_areas(settings.areas_path)
         # Components already set (tests share loaded ones across apps) are kept.
         if not hasattr(app.state, "model"):
-            registry = ModelRegistry(settings.home / "models")
+            registry = ModelRegistry(settings.home / THEMES_FOLDER)
             app.state.model = ActiveModel(registry, build_lexicon(taxonomy))
+        if not hasattr(app.state, "flagger"):
+            app.state.flagger = Flagger(ModelRegistry(settings.home / FLAG_FOLDER))
         if not hasattr(app.state, "redactor"):
             app.state.redactor = build_redactor(settings, app.state.areas)
         with app.state.sessions() as session, session.begin():
@@ -106,6 +111,8 @@ def create_app(settings: Settings) -> FastAPI:
         counts_router,
         lifecycle_router,
         meta_router,
+        safeguarding_router,
+        walks_router,
     )
     for router in routers:
         app.include_router(router)

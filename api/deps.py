@@ -17,6 +17,7 @@ from api.auth.keys import Principal, verify
 from api.auth.roles import Permission, allowed
 from api.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
 from api.rate_limit import RateLimiter
+from api.safeguarding.flagger import Flagger
 from api.settings import Settings
 from nlp.areas import Areas
 from nlp.redact import Redactor
@@ -49,6 +50,11 @@ def _model(request: Request) -> ActiveModel:
     return model
 
 
+def _flagger(request: Request) -> Flagger:
+    flagger: Flagger = request.app.state.flagger
+    return flagger
+
+
 def _redactor(request: Request) -> Redactor:
     redactor: Redactor = request.app.state.redactor
     return redactor
@@ -67,6 +73,7 @@ def _areas(request: Request) -> Areas:
 AppSettings = Annotated[Settings, Depends(_settings)]
 Db = Annotated[Session, Depends(_session, scope="function")]
 Model = Annotated[ActiveModel, Depends(_model)]
+SafeguardingFlag = Annotated[Flagger, Depends(_flagger)]
 Themes = Annotated[Taxonomy, Depends(_taxonomy)]
 AreaTable = Annotated[Areas, Depends(_areas)]
 PiiRedactor = Annotated[Redactor, Depends(_redactor)]
@@ -120,4 +127,5 @@ CanReadMeta = Annotated[Principal, Depends(require(Permission.read_meta))]
 CanReview = Annotated[Principal, Depends(require(Permission.review))]
 CanManageModels = Annotated[Principal, Depends(require(Permission.manage_models))]
 CanEraseNotes = Annotated[Principal, Depends(require(Permission.erase_notes))]
+CanSafeguard = Annotated[Principal, Depends(require(Permission.read_safeguarding))]
 Caller = Annotated[Principal, Depends(_principal)]

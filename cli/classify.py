@@ -70,7 +70,10 @@ def classify(
         ),
     ] = False,
 ) -> None:
-    """Classify notes from JSON lines or CSV; write themes, scores and evidence as JSON lines."""
+    """Classify notes from JSON lines or CSV; write themes, scores and evidence as JSON lines.
+
+    Example: walktalk classify --input notes.jsonl --output themes.jsonl --evidence
+    """
     ctx = context()
     predictor = active_predictor(ctx, model)
     redactor = ctx.redactor

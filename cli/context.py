@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from models.registry import ModelRegistry
+from models.registry import FLAG_FOLDER, THEMES_FOLDER, ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.taxonomy import Taxonomy, load_taxonomy
 
@@ -33,7 +33,12 @@ class Context:
 
     @cached_property
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.settings.home / "models")
+        return ModelRegistry(self.settings.home / THEMES_FOLDER)
+
+    @cached_property
+    def flag_registry(self) -> ModelRegistry:
+        """The safeguarding flag's versions, apart from the theme models."""
+        return ModelRegistry(self.settings.home / FLAG_FOLDER)
 
     @cached_property
     def redactor(self) -> Redactor:

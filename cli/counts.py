@@ -16,6 +16,8 @@ def rebuild() -> None:
     The cells are kept up to date as notes arrive and are reviewed, so this is
     needed only after notes were written behind the API's back (a bulk load,
     a manual fix), or to check that the cells agree with the notes.
+
+    Example: walktalk counts rebuild
     """
     from api.counts import cells
     from api.store import open_store
@@ -26,4 +28,7 @@ def rebuild() -> None:
         after = cells.snapshot(session)
     off = sum(before.get(key) != counts for key, counts in after.items())
     off += sum(key not in after for key in before)
-    typer.echo(f"rebuilt {total:,} count cells; {off:,} differed from the stored ones")
+    typer.echo(
+        f"rebuilt {total:,} count cells (by area, and by hour and light); "
+        f"{off:,} differed from the stored ones"
+    )

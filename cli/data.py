@@ -30,7 +30,10 @@ def check(
         int, typer.Option(help="Print at most this many problems (all are counted).")
     ] = 200,
 ) -> None:
-    """Validate labelled files: schema, themes, areas, PII spans, duplicates; print counts."""
+    """Validate labelled files: schema, themes, areas, PII spans, duplicates; print counts.
+
+    Example: walktalk data check data/seed data/broad
+    """
     from training.corpus_stats import stats_lines
     from training.data_check import check_files
 
@@ -64,7 +67,10 @@ def split(
     test: Annotated[float, typer.Option(help="Share of notes for test.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Random seed, so the split can be remade.")] = 13,
 ) -> None:
-    """Split checked notes into train / validation / test by multi-label stratification."""
+    """Split checked notes into train / validation / test by multi-label stratification.
+
+    Example: walktalk data split my-notes.jsonl --out data/mine
+    """
     from training.data_check import check_files
     from training.splits import SPLIT_NAMES, stratified_splits
 
@@ -94,7 +100,10 @@ def agreement(
     first: Annotated[Path, typer.Argument(help="Labelled file or folder (the first labeller).")],
     second: Annotated[Path, typer.Argument(help="File or folder of {id, themes} (the second).")],
 ) -> None:
-    """Cohen's kappa per theme between two labellings of the same notes."""
+    """Cohen's kappa per theme between two labellings of the same notes.
+
+    Example: walktalk data agreement first.jsonl second.jsonl
+    """
     from training.agreement import agreement_per_theme, disagreements
     from training.readers import read_label_sets
 

@@ -17,7 +17,10 @@ def create(
     role: Annotated[Role, typer.Option(help="What the key may do.")],
     name: Annotated[str, typer.Option(help="Who or what uses the key (the client name).")],
 ) -> None:
-    """Create a key and print it once; only its hash is stored."""
+    """Create a key and print it once; only its hash is stored.
+
+    Example: walktalk keys create --role reader --name dashboard
+    """
     from api.auth.keys import create_key
     from api.store import open_store
 
@@ -32,7 +35,10 @@ def create(
 
 @app.command("list")
 def list_all() -> None:
-    """Every key: id, name, role, created, revoked (never the key itself)."""
+    """Every key: id, name, role, created, revoked (never the key itself).
+
+    Example: walktalk keys list
+    """
     from api.auth.keys import list_keys
     from api.store import open_store
 
@@ -46,7 +52,10 @@ def list_all() -> None:
 
 @app.command("revoke")
 def revoke(key_id: int) -> None:
-    """Revoke a key by id; it stops working at once."""
+    """Revoke a key by id; it stops working at once.
+
+    Example: walktalk keys revoke 3
+    """
     from api.auth.keys import revoke_key
     from api.store import open_store
 

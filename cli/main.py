@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from cli import classify, counts, data, keys, models, notes, pii, places, serve, train
+from cli import classify, counts, data, keys, models, notes, pii, places, safeguarding, serve, train
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(pii.app, name="pii")
 app.add_typer(places.app, name="places")
 app.add_typer(counts.app, name="counts")
 app.add_typer(notes.app, name="notes")
+app.add_typer(safeguarding.app, name="safeguarding")
 app.command("redact")(pii.redact_command)
 app.command("serve")(serve.serve)
 app.command("train")(train.train)

@@ -16,7 +16,10 @@ app = typer.Typer(
 
 @app.command("list")
 def list_versions() -> None:
-    """Every registered version; the active one is marked with *."""
+    """Every registered version; the active one is marked with *.
+
+    Example: walktalk models list
+    """
     versions = context().registry.versions()
     if not versions:
         typer.echo("no models registered; train one with `walktalk train`")
@@ -37,7 +40,10 @@ def list_versions() -> None:
 def show(
     version: Annotated[str | None, typer.Argument(help="Default: the active version.")] = None,
 ) -> None:
-    """Print a version's model card as JSON."""
+    """Print a version's model card as JSON.
+
+    Example: walktalk models show tf-default
+    """
     registry = context().registry
     typer.echo(json.dumps(registry.card(version or registry.require_active()), indent=2))
 
@@ -49,7 +55,10 @@ def activate(
         bool, typer.Option(help="Activate even if the promotion gate refuses.")
     ] = False,
 ) -> None:
-    """Make a version active, if it is no worse than the active one on the seed test split."""
+    """Make a version active, if it is no worse than the active one on the seed test split.
+
+    Example: walktalk models activate tf-default
+    """
     from training.promotion import promote
 
     result = promote(context().registry, version, force=force)
@@ -60,5 +69,8 @@ def activate(
 
 @app.command("rollback")
 def rollback() -> None:
-    """Re-activate the version that was active before the current one."""
+    """Re-activate the version that was active before the current one.
+
+    Example: walktalk models rollback
+    """
     typer.echo(f"active: {context().registry.rollback()}")

@@ -22,6 +22,8 @@ def erase(
     """Erase a note and everything derived from it (predictions, reviews, counts).
 
     An audit line records which note, why, who (this user) and when; never the text.
+
+    Example: walktalk notes erase --external-id app-4411
     """
     from api.notes.erasure import erase_matching
     from api.store import open_store
@@ -37,7 +39,10 @@ def erase(
 
 @app.command("expire")
 def expire() -> None:
-    """Erase every note older than WALKTALK_RETENTION_DAYS now (serve does it daily)."""
+    """Erase every note older than WALKTALK_RETENTION_DAYS now (serve does it daily).
+
+    Example: WALKTALK_RETENTION_DAYS=730 walktalk notes expire
+    """
     from api.retention import expire_once
 
     settings = context().settings

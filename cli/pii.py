@@ -34,7 +34,10 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Precision and recall per PII type on labelled spans; share of place names left alone."""
+    """Precision and recall per PII type on labelled spans; share of place names left alone.
+
+    Example: walktalk pii evaluate --data data/pii/heldout.jsonl
+    """
     from training.dataset import load_notes
     from training.pii_eval import evaluate_pii
 
@@ -62,7 +65,10 @@ def redact_command(
     ] = "-",
     output: Annotated[str, typer.Option("--output", help="File to write, or - for stdout.")] = "-",
 ) -> None:
-    """Redact personal data from notes: {"id", "text"} lines in, {"id", "text", "pii"} out."""
+    """Redact personal data from notes: {"id", "text"} lines in, {"id", "text", "pii"} out.
+
+    Example: walktalk redact --input notes.jsonl --output redacted.jsonl
+    """
     ctx = context()
     redactor = ctx.redactor
     with ExitStack() as stack:

@@ -28,7 +28,10 @@ def evaluate(
     ] = True,
 ) -> None:
     """Span precision/recall, borough accuracy and area inference, before and after the
-    park and street gazetteers, pattern-only and with the spaCy pipeline."""
+    park and street gazetteers, pattern-only and with the spaCy pipeline.
+
+    Example: walktalk places evaluate --no-spacy
+    """
     from nlp.gazetteer import load_gazetteer
     from nlp.pipeline import load_pipeline
     from training.places_eval import evaluate_places, load_places_notes

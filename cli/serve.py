@@ -30,12 +30,16 @@ def serve(
         typer.Option(min=1, max=64, help="Worker processes (default: WALKTALK_WORKERS)."),
     ] = None,
 ) -> None:
-    """Run the HTTP API; options override the settings for this run."""
+    """Run the HTTP API; options override the settings for this run.
+
+    Example: walktalk serve --host 0.0.0.0 --port 8000 --workers 2
+    """
     import uvicorn
 
     from api.auth.keys import create_key, list_keys
     from api.retention import start_daily
     from api.store import open_store
+    from cli.safeguarding import train as train_flag
 
     ctx = context()
     logging.basicConfig(
@@ -45,6 +49,9 @@ def serve(
     if ctx.registry.active() is None:
         typer.echo("no active model: training the default one on the training corpora", err=True)
         train(data=None, kind=DEFAULT_KIND, name=None)
+    if ctx.flag_registry.active() is None:
+        typer.echo("no safeguarding flag: training it on the labelled corpora", err=True)
+        train_flag(None)
     with open_store(ctx.settings) as session:
         admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]
     if admin:

@@ -40,7 +40,10 @@ def train(
         ),
     ] = False,
 ) -> None:
-    """Train a theme classifier, evaluate it on the held-out sets and register it."""
+    """Train a theme classifier, evaluate it on the held-out sets and register it.
+
+    Example: walktalk train --kind linear --name quick-linear
+    """
     from api.jobs.training import reviewed_notes
     from api.store import open_store
     from training.evaluate import HELD_OUT_TITLES

@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # the model kinds pull in torch and scikit-learn; loaded on f
 
 _VERSION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 ACTIVE_FILE = "ACTIVE"
+# Under the walktalk home: theme models, and the safeguarding flag (a registry of its own).
+THEMES_FOLDER, FLAG_FOLDER = "models", "safeguarding"
 HISTORY_FILE = "history.jsonl"
 CARD_FILE = "card.json"
 

@@ -104,3 +104,15 @@ def placeholders(text: str, labels: set[str]) -> tuple[PiiSpan, ...]:
         return ()
     pattern = re.compile("|".join(re.escape(f"[{label}]") for label in sorted(labels)))
     return tuple(PiiSpan(m.start(), m.end(), m.group(0)[1:-1]) for m in pattern.finditer(text))
+
+
+_PLACEHOLDER = re.compile(r"\[(?:[A-Z_]+)\]")
+
+
+def without_placeholders(text: str) -> str:
+    """The redacted text with its `[TYPE]` placeholders taken out.
+
+    For a model that must not learn that a name or a phone number, as such, means
+    anything: officers' notes name people and give numbers whatever they report.
+    """
+    return " ".join(_PLACEHOLDER.sub(" ", text).split())

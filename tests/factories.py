@@ -9,11 +9,11 @@ THEMES = ("lighting", "harassment", "isolation", "transport")
 # Unlabelled notes as a client would post them, for tests of the stored-note API.
 NOTE_TEXTS = [
     "Pitch black canal path and nobody ever about",
-    "A man followed me off the night bus and shouted at me",
+    "Men hanging round the night bus stop make comments at women",
     "Street lamps broken all along the high road",
     "Lovely walk, thanks to the team",
     "Station platform deserted late at night, no staff, no cameras",
-    "Lads on bikes threaten girls outside the chicken shop",
+    "Lads on bikes shout at girls outside the chicken shop",
     "The underpass by the retail park feels a bit dim",
     "Waited forty minutes for a bus at a stop with no shelter",
 ]

@@ -6,7 +6,11 @@
 | reader | read notes and counts |
 | reviewer | read notes, work through the review queue, correct labels |
 | analyst | read notes and counts, adjudicate disputed reviews, manage models and training |
+| safeguarding | read the notes flagged for urgent reading, and record that they were read |
 | admin | everything (and force a model past the promotion gate, and erase notes) |
+
+The text of a flagged note is shown only to the safeguarding role and admins:
+every other role sees that it is withheld.
 
 Every role may read the taxonomy and the model registry's summary.
 """
@@ -21,6 +25,7 @@ class Role(StrEnum):
     reader = "reader"
     reviewer = "reviewer"
     analyst = "analyst"
+    safeguarding = "safeguarding"
     admin = "admin"
 
 
@@ -35,6 +40,7 @@ class Permission(StrEnum):
     manage_models = "manage_models"
     force_models = "force_models"
     erase_notes = "erase_notes"
+    read_safeguarding = "read_safeguarding"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -50,6 +56,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.manage_models,
         }
     ),
+    Role.safeguarding: frozenset({Permission.read_safeguarding, Permission.read_meta}),
     Role.admin: frozenset(Permission),
 }
 

@@ -11,7 +11,7 @@ from api.deps import AreaTable, CanReadCounts, Db, Themes
 from api.errors import InvalidRequestError
 from api.notes.daylight import Light
 from api.notes.service import utc_naive
-from api.validation import Moment
+from api.validation import MAX_ROW_ID, Moment
 
 router = APIRouter(prefix="/v1", tags=["counts"])
 
@@ -24,7 +24,9 @@ def counts(
     _: CanReadCounts,
     group_by: Annotated[
         str,
-        Query(description="Comma-separated: theme, bcu, borough, source, period, hour, light"),
+        Query(
+            description="Comma-separated: theme, bcu, borough, source, period, hour, light, walk"
+        ),
     ] = "theme",
     period: Period = "month",
     start: Annotated[Moment | None, Query(alias="from")] = None,
@@ -43,6 +45,9 @@ def counts(
         int | None,
         Query(ge=0, le=23, description="Last London hour counted; below hour_from wraps midnight."),
     ] = None,
+    walk: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="Only the notes of this walk.")
+    ] = None,
     format: Literal["json", "csv"] | None = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any] | Response:
@@ -59,6 +64,7 @@ def counts(
         light=light,
         hour_from=hour_from,
         hour_to=hour_to,
+        walk=walk,
     )
     if query.start and query.end and query.start >= query.end:
         raise InvalidRequestError("from: must be before 'to'.")

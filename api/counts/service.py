@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from api.counts.cells import ALL_NOTES
 from api.db.tables import CountCell, Note, NoteTheme, TimeCell
 
-GROUPS = ("theme", "bcu", "borough", "source", "period", "hour", "light")
+GROUPS = ("theme", "bcu", "borough", "source", "period", "hour", "light", "walk")
 AREA_DIMENSIONS = ("bcu", "borough", "source")
 TIME_DIMENSIONS = ("hour", "light")
 Period = Literal["day", "week", "month"]
@@ -48,6 +48,7 @@ class CountQuery:
     light: str | None = None
     hour_from: int | None = None  # London hours, both ends included;
     hour_to: int | None = None  # from > to wraps past midnight (18 to 5)
+    walk: int | None = None
 
     def uses(self, dimensions: tuple[str, ...]) -> bool:
         """Whether the query groups or filters by any of these dimensions."""
@@ -95,7 +96,10 @@ def count(session: Session, query: CountQuery, *, use_cells: bool = True) -> Cou
 
 
 def _cells_for(query: CountQuery) -> Any:
-    """The cells that hold the query's dimensions (None when it needs area and time at once)."""
+    """The cells that hold the query's dimensions (None when it needs area and time at once,
+    or walks, which no cells hold)."""
+    if query.uses(("walk",)):
+        return None
     if not query.uses(TIME_DIMENSIONS):
         return CountCell
     return None if query.uses(AREA_DIMENSIONS) else TimeCell
@@ -234,6 +238,7 @@ def as_json(result: CountResult) -> dict[str, Any]:
             "light": q.light,
             "hour_from": q.hour_from,
             "hour_to": q.hour_to,
+            "walk": q.walk,
         },
         "rows": result.rows,
         "total": {
@@ -301,6 +306,8 @@ def _common_filters(table: Any, query: CountQuery) -> list[ColumnElement[bool]]:
         filters.append(table.created_at >= query.start)
     if query.end is not None:
         filters.append(table.created_at < query.end)
+    if query.walk is not None:
+        filters.append(table.walk == query.walk)
     return filters + _area_filters(table, query) + _time_filters(table, query)
 
 

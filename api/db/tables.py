@@ -22,6 +22,8 @@
   transaction as `note_themes`, so that /v1/counts reads a few hundred thousand
   small rows instead of every note.
 - `time_cells`: the same counts per day, theme, London hour and light.
+- `walks`: each walk and talk (area, times, route, officers' collar numbers, how
+  many took part); notes point at the walk they came from.
 - `api_keys`: hashed API keys and their roles.
 - `idempotency`: responses already given to a client for an Idempotency-Key.
 """
@@ -36,6 +38,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -44,6 +47,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -86,6 +90,13 @@ class Note(Base):
             sqlite_where=text("review_status IS NULL"),
         ),
         Index(
+            "ix_notes_safeguarding_open",
+            "urgent_score",
+            "id",
+            postgresql_where=text("urgent AND safeguarding_read_at IS NULL"),
+            sqlite_where=text("urgent AND safeguarding_read_at IS NULL"),
+        ),
+        Index(
             "ix_notes_suspect",
             "review_priority",
             "id",
@@ -114,7 +125,8 @@ class Note(Base):
     borough: Mapped[str | None] = mapped_column(String(60))
     bcu: Mapped[str | None] = mapped_column(String(40))
     location: Mapped[str | None] = mapped_column(String(300))
-    walk_id: Mapped[str | None] = mapped_column(String(100))
+    walk_id: Mapped[str | None] = mapped_column(String(100))  # a client's own reference
+    walk: Mapped[int | None] = mapped_column(ForeignKey("walks.id"), index=True)
     places: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     area_inferred: Mapped[bool] = mapped_column(default=False)
     theme_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -127,6 +139,15 @@ class Note(Base):
     review_priority: Mapped[float] = mapped_column(default=0.0)
     # A label check (cleanlab over the reviewed notes) found its labels suspect.
     suspect_label: Mapped[bool] = mapped_column(default=False)
+    # The safeguarding flag (api/safeguarding): its score and version, whether it
+    # flagged the note for urgent reading, and who read it, when, with what outcome.
+    # It never changes themes or counts.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    urgent_score: Mapped[float | None] = mapped_column(Float)
+    flag_version: Mapped[str | None] = mapped_column(String(64))
+    safeguarding_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    safeguarding_read_by: Mapped[str | None] = mapped_column(String(100))
+    safeguarding_outcome: Mapped[str | None] = mapped_column(String(20))
 
     @hybrid_property
     def reviewed(self) -> bool:
@@ -218,6 +239,7 @@ class NoteTheme(Base):
     month: Mapped[date] = mapped_column(Date)
     hour: Mapped[int] = mapped_column(SmallInteger, nullable=True)
     light: Mapped[str] = mapped_column(String(9), nullable=True)
+    walk: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(String(20))
     borough: Mapped[str | None] = mapped_column(String(60))
     bcu: Mapped[str | None] = mapped_column(String(40))
@@ -307,3 +329,23 @@ class TimeCell(Base):
     notes: Mapped[int] = mapped_column(Integer, default=0)
     notes_with_theme: Mapped[int] = mapped_column(Integer, default=0)
     pairs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Walk(Base):
+    """One walk and talk: where, when, the route, the officers by collar number, how many
+    took part. Participants stay anonymous: a walk holds a count, never a name."""
+
+    __tablename__ = "walks"
+    __table_args__ = (Index("ix_walks_starts_at", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bcu: Mapped[str] = mapped_column(String(40))
+    borough: Mapped[str | None] = mapped_column(String(60))
+    day: Mapped[date] = mapped_column(Date)  # London date of the start
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    route: Mapped[list[str]] = mapped_column(JSON, default=list)
+    officers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    participants: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.auth.roles import GRANTS
-from api.deps import Caller, CanReadMeta, Db, Model, Themes
+from api.deps import AreaTable, Caller, CanReadMeta, Db, Model, Themes
 from api.errors import UnavailableError
 
 router = APIRouter(tags=["meta"])
@@ -29,6 +29,15 @@ def themes(taxonomy: Themes, _: CanReadMeta) -> dict[str, Any]:
             }
             for t in taxonomy.themes
         ],
+    }
+
+
+@router.get("/v1/areas")
+def area_table(areas: AreaTable, _: CanReadMeta) -> dict[str, Any]:
+    """The BCUs and the boroughs in each (the City of London is in none)."""
+    return {
+        "bcus": list(areas.bcus),
+        "boroughs": [{"name": b, "bcu": areas.bcu_of(b)} for b in areas.boroughs],
     }
 
 

@@ -69,6 +69,7 @@ def _theme_row(note: Note, theme: str) -> NoteTheme:
         month=note.month,
         hour=note.hour,
         light=note.light,
+        walk=note.walk,
         source=note.source,
         borough=note.borough,
         bcu=note.bcu,
@@ -135,10 +136,24 @@ def list_query(
     start: datetime | None,
     end: datetime | None,
     before_id: int | None,
+    light: str | None = None,
+    hour: int | None = None,
+    walk: int | None = None,
 ) -> Select[Note]:
-    """Newest first; `before_id` continues after the last note of a page."""
+    """Newest first; `before_id` continues after the last note of a page.
+
+    The filters are the counts' own, so a count can list the notes behind it.
+    """
     query = select(Note).order_by(Note.id.desc())
-    for column, value in ((Note.source, source), (Note.borough, borough), (Note.bcu, bcu)):
+    equal = (
+        (Note.source, source),
+        (Note.borough, borough),
+        (Note.bcu, bcu),
+        (Note.light, light),
+        (Note.hour, hour),
+        (Note.walk, walk),
+    )
+    for column, value in equal:
         if value is not None:
             query = query.where(column == value)
     if start is not None:

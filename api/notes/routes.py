@@ -15,13 +15,15 @@ from api.deps import (
     Db,
     Model,
     PiiRedactor,
+    SafeguardingFlag,
     Themes,
 )
 from api.errors import InvalidRequestError
 from api.idempotency import body_hash, run_once
 from api.notes import erasure, service
+from api.notes.daylight import Light
 from api.notes.schemas import IngestOut, NoteOut, NotePage, NotesIn
-from api.validation import Moment, RowId
+from api.validation import MAX_ROW_ID, Moment, RowId
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 
@@ -34,6 +36,7 @@ def ingest_notes(
     model: Model,
     areas: AreaTable,
     redactor: PiiRedactor,
+    flagger: SafeguardingFlag,
     settings: AppSettings,
     caller: CanIngest,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -48,6 +51,7 @@ def ingest_notes(
             predictor=model.current(),
             areas=areas,
             redactor=redactor,
+            flagger=flagger,
             keep_original=settings.store_original_text,
         )
         status = 201 if any(r.created for r in results) else 200
@@ -75,29 +79,32 @@ def erase_note(note_id: RowId, db: Db, caller: CanEraseNotes) -> Response:
 
 
 @router.get("/{note_id}", response_model=NoteOut)
-def read_note(note_id: RowId, db: Db, model: Model, _: CanReadNotes) -> NoteOut:
+def read_note(note_id: RowId, db: Db, model: Model, caller: CanReadNotes) -> NoteOut:
     """One stored note with its effective themes and prediction (evidence from the model)."""
-    return service.get_note(db, note_id, model.current())
+    return service.visible_to(caller, service.get_note(db, note_id, model.current()))
 
 
 @router.get("", response_model=NotePage)
 def list_notes(
     db: Db,
     themes: Themes,
-    _: CanReadNotes,
+    caller: CanReadNotes,
     source: Literal["officer", "participant"] | None = None,
     borough: str | None = None,
     bcu: str | None = None,
     theme: str | None = None,
     start: Annotated[Moment | None, Query(alias="from")] = None,
     end: Annotated[Moment | None, Query(alias="to")] = None,
+    light: Light | None = None,
+    hour: Annotated[int | None, Query(ge=0, le=23, description="London hour, 0-23.")] = None,
+    walk: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> NotePage:
     """Notes newest first, filtered; follow `next_cursor` for the next page."""
     if theme is not None and theme not in themes.names:
         raise InvalidRequestError(f"theme: is not a theme; themes are {', '.join(themes.names)}")
-    return service.list_notes(
+    page = service.list_notes(
         db,
         limit=limit,
         cursor=cursor,
@@ -107,4 +114,8 @@ def list_notes(
         theme=theme,
         start=service.utc_naive(start) if start else None,
         end=service.utc_naive(end) if end else None,
+        light=light,
+        hour=hour,
+        walk=walk,
     )
+    return page.model_copy(update={"notes": [service.visible_to(caller, n) for n in page.notes]})

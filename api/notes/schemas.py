@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.validation import Moment, UtcTime
+from api.validation import MAX_ROW_ID, Moment, UtcTime
 from nlp.normalise import normalise
 from training.records import MAX_TEXT_CHARS
 
@@ -46,6 +46,9 @@ class NoteIn(BaseModel):
     bcu: str | None = Field(default=None, max_length=40)
     location: str | None = Field(default=None, max_length=300)
     walk_id: str | None = Field(default=None, max_length=100)
+    walk: int | None = Field(
+        default=None, ge=1, le=MAX_ROW_ID, description="The id of a walk from POST /v1/walks."
+    )
 
     @field_validator("text")
     @classmethod
@@ -87,7 +90,16 @@ class NoteOut(BaseModel):
 
     id: int
     external_id: str | None
-    text: str
+    text: str | None = Field(
+        description="The redacted text; null when withheld (see `text_withheld`)."
+    )
+    text_withheld: bool = Field(
+        default=False,
+        description="The note is flagged for safeguarding and the caller's role may not read it.",
+    )
+    urgent: bool = Field(
+        default=False, description="Flagged for urgent reading by the safeguarding flag."
+    )
     pii_types: list[str]
     source: str | None
     created_at: UtcTime
@@ -101,6 +113,7 @@ class NoteOut(BaseModel):
     places: list[PlaceOut]
     location: str | None
     walk_id: str | None
+    walk: int | None = None
     themes: list[str]
     labels_from: Literal["prediction", "review"]
     prediction: PredictionOut | None

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.auth.keys import Principal
+from api.auth.roles import Permission, allowed
 from api.db.tables import Note, Prediction
 from api.errors import ConflictError, InvalidRequestError, NotFoundError
 from api.notes import repository
@@ -17,7 +19,9 @@ from api.notes.daylight import light_at, local_hour
 from api.notes.explain import explain
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from api.reviews.priority import review_priority
+from api.safeguarding.flagger import Flagger
 from api.validation import MAX_ROW_ID
+from api.walks.service import known_walks
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
 from nlp.areas import Areas
@@ -92,18 +96,21 @@ def ingest(
     predictor: Predictor,
     areas: Areas,
     redactor: Redactor,
+    flagger: Flagger | None = None,
     keep_original: bool = False,
 ) -> list[IngestedOut]:
     """Redact, classify and store the new notes with their predictions; return all in order.
 
     The text is normalised (Unicode, whitespace) and redacted; that text is what
     is classified, stored and returned, so evidence and place spans point into it.
-    The original is kept only if `keep_original`.
+    The original is kept only if `keep_original`. The safeguarding flag, when a
+    flag version is active, scores the same text; it never changes themes.
 
     A note whose external id this client already sent is not stored again: its
     stored answer comes back with `created: false`.
     """
     errors = check_areas(notes, areas) + check_identifiers(notes, redactor.detector)
+    errors += check_walks(session, notes)
     if errors:
         raise InvalidRequestError(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]), errors=errors
@@ -121,6 +128,14 @@ def ingest(
         for note_in, text, location in zip(fresh, redacted, locations, strict=True)
     ]
     rows = [_prediction_row(prediction, received) for prediction in predictions]
+    flags = flagger.flags([r.text for r in redacted]) if flagger else [None] * len(new)
+    for note, flag in zip(new, flags, strict=True):
+        if flag is not None:
+            note.urgent, note.urgent_score, note.flag_version = (
+                flag.urgent,
+                flag.score,
+                flag.version,
+            )
     thresholds = predictor.thresholds
     for note, prediction in zip(new, predictions, strict=True):
         note.review_priority = review_priority(prediction.scores, thresholds)
@@ -140,6 +155,16 @@ def ingest(
             note, row = next(created)
             results.append(_ingested_output(note, row, themes=sorted(row.themes), created=True))
     return results
+
+
+def check_walks(session: Session, notes: Sequence[NoteIn]) -> list[dict[str, str]]:
+    """A note's `walk` must be a recorded walk."""
+    known = known_walks(session, [n.walk for n in notes if n.walk is not None])
+    return [
+        {"field": f"notes.{i}.walk", "message": "is not a recorded walk (POST /v1/walks first)"}
+        for i, note in enumerate(notes)
+        if note.walk is not None and note.walk not in known
+    ]
 
 
 def check_identifiers(notes: Sequence[NoteIn], detector: PiiDetector) -> list[dict[str, str]]:
@@ -203,6 +228,7 @@ def _new_note(
         places=[asdict(place) for place in redacted.places],
         location=location,
         walk_id=note_in.walk_id,
+        walk=note_in.walk,
     )
 
 
@@ -305,6 +331,7 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         id=note.id,
         external_id=note.external_id,
         text=note.text,
+        urgent=note.urgent,
         pii_types=note.pii_types,
         source=note.source,
         created_at=note.created_at,
@@ -318,6 +345,7 @@ def _note_out(session: Session, note: Note, themes: list[str]) -> NoteOut:
         places=[PlaceOut.model_validate(place) for place in note.places],
         location=note.location,
         walk_id=note.walk_id,
+        walk=note.walk,
         themes=themes,
         labels_from="review" if note.reviewed else "prediction",
         prediction=prediction_out(prediction),
@@ -339,3 +367,14 @@ def prediction_out(prediction: Prediction | None) -> PredictionOut | None:
 
 def _spans(evidence: dict[str, list[list[int]]]) -> dict[str, list[tuple[int, int]]]:
     return {theme: [(span[0], span[1]) for span in spans] for theme, spans in evidence.items()}
+
+
+def visible_to(principal: Principal, note: NoteOut) -> NoteOut:
+    """The note as this caller may see it: a flagged note's text, location and
+    evidence only for the safeguarding role and admins."""
+    if not note.urgent or allowed(principal.role, Permission.read_safeguarding):
+        return note
+    prediction = note.prediction.model_copy(update={"evidence": {}}) if note.prediction else None
+    return note.model_copy(
+        update={"text": None, "text_withheld": True, "location": None, "prediction": prediction}
+    )

@@ -158,7 +158,9 @@ def tiers(who: Reviewer) -> list[ColumnElement[bool]]:
         )
         found.append(and_(Note.review_status == "awaiting_second", ~reviewed_by_them))
         found.append(Note.review_status.is_(None))
-    return found
+    # Never a note flagged for safeguarding: its text is for the safeguarding
+    # queue's readers only (its themes still count as predicted).
+    return [and_(tier, Note.urgent.is_(False)) for tier in found]
 
 
 def eligible(who: Reviewer) -> ColumnElement[bool]:

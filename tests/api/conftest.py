@@ -29,13 +29,14 @@ from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.db.tables import Base
 from api.settings import Settings
-from models.registry import ModelRegistry
+from models.registry import FLAG_FOLDER, ModelRegistry
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY
 from nlp.taxonomy import load_taxonomy
 from training.corpora import Corpora
+from training.safeguarding import train_flag
 from training.train import TrainConfig, run_training
 
 PG_URL = os.environ.get(
@@ -55,6 +56,14 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         registry=ModelRegistry(home / "models"),
         taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
         areas=load_areas(DEFAULT_AREAS),
+    )
+    settings = Settings(home=home)
+    train_flag(
+        ModelRegistry(home / FLAG_FOLDER),
+        taxonomy=load_taxonomy(DEFAULT_TAXONOMY),
+        areas=load_areas(DEFAULT_AREAS),
+        redactor=build_redactor(settings, load_areas(DEFAULT_AREAS)),
+        name="flag-test",
     )
     return home
 

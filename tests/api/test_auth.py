@@ -14,6 +14,7 @@ ENDPOINTS = {
     ("GET", "/v1/notes"): {"reader", "reviewer", "analyst", "admin"},
     ("GET", "/v1/notes/1"): {"reader", "reviewer", "analyst", "admin"},
     ("GET", "/v1/counts"): {"reader", "analyst", "admin"},
+    ("GET", "/v1/safeguarding/queue"): {"safeguarding", "admin"},
     ("GET", "/v1/themes"): set(Role),
     ("GET", "/v1/models"): set(Role),
     ("GET", "/metrics"): set(Role),

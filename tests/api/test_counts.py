@@ -168,7 +168,7 @@ def test_counts_use_reviewed_label_over_prediction(seeded: Api) -> None:
     [
         (
             {"group_by": "colour"},
-            "group_by: use each of theme, bcu, borough, source, period, hour, light at most once",
+            "group_by: use each of theme, bcu, borough, source, period, hour, light, walk at most once",
         ),
         ({"group_by": "theme,theme"}, "at most once"),
         ({"theme": "litter"}, "theme: 1 value(s) are not themes"),

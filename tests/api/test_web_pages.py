@@ -11,6 +11,8 @@ WALKTALK_REQUIRE_BROWSER=1 so that they fail there instead.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -441,3 +444,104 @@ def test_the_api_docs_render_from_this_server_alone_under_its_csp(
     shot(page, request, "1-docs")
     assert hosts == {site.base.split("/")[2]}
     assert refused == []
+
+
+# ---- dashboard panels: filters in the URL, the borough map, hour of day, drill-down, CSV ---
+
+
+def counts_of(site: Site, **params: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = site.get(f"/v1/counts?{urlencode(params)}", "reader")
+    return answer
+
+
+def loaded(page: Page, times: int) -> None:
+    """Wait until the counts have been drawn `times` times since the page opened."""
+    expect(page.locator("body")).to_have_attribute("data-counts", str(times))
+
+
+def panel_shot(page: Page, testid: str, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_test_id(testid).screenshot(path=ARTIFACTS / f"dashboard-{name}.png")
+
+
+def assert_screen_matches(page: Page, site: Site, **filters: Any) -> None:
+    totals = counts_of(site, group_by="theme", **filters)
+    assert number(page, "total-notes") == totals["total"]["notes"]
+    for row in totals["rows"]:
+        assert number(page, f"total-{row['theme']}") == row["count"]
+    for row in counts_of(site, group_by="borough", **filters)["rows"]:
+        if row["borough"]:
+            tile = page.get_by_test_id(f"tile-{row['borough']}")
+            expect(tile).to_have_attribute("data-value", str(row["notes"]))
+    for row in counts_of(site, group_by="hour,theme", **filters)["rows"]:
+        assert number(page, f"hour-{row['theme']}-{row['hour']}") == row["count"]
+    for row in counts_of(site, group_by="bcu,theme", **filters)["rows"]:
+        if row["bcu"]:
+            assert number(page, f"bcu-{row['bcu']}-{row['theme']}") == row["count"]
+
+
+def test_filters_live_in_the_url_and_every_panel_matches_the_counts(site: Site, page: Page) -> None:
+    open_page(page, site, "analyst", "/ui/dashboard?source=participant")
+    loaded(page, 1)
+    expect(page.get_by_test_id("filter-source")).to_have_value("participant")
+    assert_screen_matches(page, site, source="participant")
+    page.get_by_test_id("filter-source").select_option("")
+    loaded(page, 2)
+    assert_screen_matches(page, site)
+    for testid, name in (("totals", "totals"), ("map", "map"), ("hours", "hours")):
+        panel_shot(page, testid, name)
+    panel_shot(page, "chart", "months")
+    panel_shot(page, "bcu-table", "bcu")
+
+    page.get_by_test_id("filter-light").select_option("dark")
+    loaded(page, 3)
+    expect(page).to_have_url(re.compile(r"light=dark"))
+    assert_screen_matches(page, site, light="dark")
+    shared = page.url
+    page.goto(shared)  # a shared link shows the same view
+    loaded(page, 1)
+    expect(page.get_by_test_id("filter-light")).to_have_value("dark")
+    assert_screen_matches(page, site, light="dark")
+    page.screenshot(path=ARTIFACTS / "dashboard-full.png", full_page=True)
+
+
+def test_a_number_lists_the_notes_behind_it(site: Site, page: Page) -> None:
+    open_page(page, site, "analyst", "/ui/dashboard")
+    loaded(page, 1)
+    lighting = number(page, "total-lighting")
+    assert lighting > 0
+    page.get_by_test_id("total-lighting").click()
+    items = page.get_by_test_id("drill-list").locator("li")
+    expect(items).to_have_count(min(lighting, 50))
+    for note_id in items.evaluate_all("(lis) => lis.map((li) => Number(li.dataset.note))"):
+        assert "lighting" in site.get(f"/v1/notes/{note_id}", "reader")["themes"]
+    panel_shot(page, "drill", "notes-behind-a-number")
+
+    busiest = max(
+        (r for r in counts_of(site, group_by="borough")["rows"] if r["borough"]),
+        key=lambda r: r["notes"],
+    )
+    page.get_by_test_id(f"tile-{busiest['borough']}").click()
+    expect(page.get_by_test_id("drill-heading")).to_contain_text(busiest["borough"])
+    notes_there = counts_of(site, group_by="theme", borough=busiest["borough"])["total"]["notes"]
+    expect(items).to_have_count(min(notes_there, 50))
+
+    first = items.first.get_attribute("data-note")
+    items.first.get_by_role("link", name="review").click()  # the note opens for review
+    expect(page.get_by_test_id("note-id")).to_have_text(f"#{first}")
+
+
+def test_the_csv_download_holds_what_is_on_screen(site: Site, page: Page) -> None:
+    open_page(page, site, "analyst", "/ui/dashboard?light=dark")
+    loaded(page, 1)
+    with page.expect_download() as caught:
+        page.get_by_test_id("download").click()
+    text = Path(caught.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["filters", "light=dark"] in rows
+    totals = counts_of(site, group_by="theme", light="dark")
+    assert ["notes", str(totals["total"]["notes"])] in rows
+    for row in counts_of(site, group_by="hour,theme", light="dark")["rows"]:
+        assert [str(row["hour"]), row["theme"], str(row["count"])] in rows
+    for row in counts_of(site, group_by="borough,theme", light="dark")["rows"]:
+        assert [row["borough"] or "", row["theme"], str(row["count"])] in rows

@@ -37,3 +37,42 @@ def test_help_lists_the_options(args: list[str], expected: list[str]) -> None:
     ).stdout
     for word in expected:
         assert word in out
+
+
+COMMANDS = [
+    ["serve"],
+    ["train"],
+    ["evaluate"],
+    ["classify"],
+    ["redact"],
+    ["data", "check"],
+    ["data", "split"],
+    ["data", "agreement"],
+    ["models", "list"],
+    ["models", "show"],
+    ["models", "activate"],
+    ["models", "rollback"],
+    ["keys", "create"],
+    ["keys", "list"],
+    ["keys", "revoke"],
+    ["notes", "erase"],
+    ["notes", "expire"],
+    ["counts", "rebuild"],
+    ["pii", "evaluate"],
+    ["places", "evaluate"],
+    ["safeguarding", "train"],
+]
+
+
+def test_every_command_shows_an_example() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    runner = CliRunner()
+    missing = [
+        " ".join(command)
+        for command in COMMANDS
+        if "Example: " not in runner.invoke(app, [*command, "--help"]).output
+    ]
+    assert missing == []

@@ -1,63 +1,281 @@
-// The analyst dashboard: counts by theme over time (an SVG chart drawn here),
-// by BCU and by source; the models and, for roles that manage them, training
+// The analyst dashboard: filters kept in the URL that apply to every panel;
+// totals, a tile map of the boroughs, hour of day, counts by theme over time (SVG
+// drawn here), by BCU and by source, each number listing the notes behind it; a
+// CSV of what is on screen; the models and, for roles that manage them, training
 // runs, promotion and rollback.
 "use strict";
 
 (() => {
   const { call, el, svg, say, requireCaller, showCaller, themeClass, when } = walktalk;
   const $ = (id) => document.getElementById(id);
-  const state = { themes: [], runs: [], canManage: false, canForce: false, polling: false };
+  const state = {
+    themes: [], runs: [], canManage: false, canForce: false, polling: false,
+    filters: {}, shown: null, loads: 0,
+  };
   const ENDED = new Set(["succeeded", "failed"]);
-  const counts = (query) => call("GET", `/v1/counts?${query}`);
+
+  // ---- filters (they live in the URL, so a shared link shows the same view) ----
+
+  const FILTERS = ["from", "to", "bcu", "borough", "source", "light", "theme"];
+  const form = () => $("filters");
+
+  function readFilters() {
+    const params = new URLSearchParams(location.search);
+    const out = {};
+    for (const name of FILTERS) if (params.get(name)) out[name] = params.get(name);
+    return out;
+  }
+
+  function showFilters(filters) {
+    for (const name of FILTERS) form().elements[name].value = filters[name] || "";
+  }
+
+  function writeFilters() {
+    const params = new URLSearchParams();
+    for (const name of FILTERS) {
+      const value = form().elements[name].value;
+      if (value) params.set(name, value);
+    }
+    const query = params.toString();
+    history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
+    state.filters = readFilters();
+  }
+
+  /** The filters as /v1/counts and /v1/notes take them ("to" is inclusive on screen). */
+  function apiFilters(extra = {}) {
+    const f = { ...state.filters, ...extra };
+    const params = new URLSearchParams();
+    if (f.from) params.set("from", `${f.from}T00:00:00Z`);
+    if (f.to) {
+      const next = new Date(`${f.to}T00:00:00Z`);
+      next.setUTCDate(next.getUTCDate() + 1);
+      params.set("to", next.toISOString().replace(".000Z", "Z"));
+    }
+    for (const name of ["bcu", "borough", "source", "light", "theme", "hour"]) {
+      if (f[name] !== undefined && f[name] !== null && f[name] !== "") params.set(name, f[name]);
+    }
+    return params;
+  }
+
+  const counts = (groups, extra = "") => {
+    const params = apiFilters();
+    params.set("group_by", groups);
+    return call("GET", `/v1/counts?${params}${extra}`);
+  };
 
   // ---- counts ----------------------------------------------------------------
 
   async function loadCounts() {
-    const [byTheme, byMonth, byBcu, bySource] = await Promise.all([
-      counts("group_by=theme"),
-      counts("group_by=theme,period&period=month"),
-      counts("group_by=bcu,theme"),
-      counts("group_by=source,theme"),
+    const [byTheme, byMonth, byBcu, bySource, byBorough, boroughTotals, byHour] = await Promise.all([
+      counts("theme"),
+      counts("theme,period", "&period=month"),
+      counts("bcu,theme"),
+      counts("source,theme"),
+      counts("borough,theme"),
+      counts("borough"),
+      counts("hour,theme"),
     ]);
+    state.shown = { byTheme, byMonth, byBcu, bySource, byBorough, boroughTotals, byHour };
     drawTotals(byTheme);
     drawChart(byMonth.rows);
+    drawMap(byBorough.rows, boroughTotals.rows);
+    drawHours(byHour.rows);
     $("bcu-table").replaceChildren(crossTable(byBcu.rows, "bcu", "BCU"));
     $("source-table").replaceChildren(crossTable(bySource.rows, "source", "Source"));
     $("refreshed").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    document.body.dataset.counts = String(++state.loads);
+  }
+
+  /** The themes a panel shows: the one filtered on, else all. */
+  const shownThemes = () => (state.filters.theme ? [state.filters.theme] : state.themes);
+
+  /** A number that lists the notes behind it when clicked. */
+  function figure(value, testid, cell, label) {
+    return el("button", {
+      type: "button", class: "num", dataset: { testid },
+      title: `List the ${value} note(s) behind this number`,
+      onclick: () => drill(cell, label),
+    }, String(value));
   }
 
   function drawTotals(answer) {
     const byName = new Map(answer.rows.map((row) => [row.theme, row.count]));
-    const item = (label, value, testid, cls) =>
+    const item = (label, value, testid, cls, cell) =>
       el("div", { class: `total ${cls}` }, el("dt", {}, label),
-        el("dd", { dataset: { testid } }, String(value)));
+        el("dd", {}, cell ? figure(value, testid, cell, label) : el("span", { dataset: { testid } }, String(value))));
     $("totals").replaceChildren(
-      item("Notes", answer.total.notes, "total-notes", "all"),
-      item("Notes with a theme", answer.total.notes_with_theme, "total-notes-with-theme", "all"),
-      ...state.themes.map((name, i) =>
-        item(name, byName.get(name) || 0, `total-${name}`, themeClass(i)),
+      item("Notes", answer.total.notes, "total-notes", "all", {}),
+      item("Notes with a theme", answer.total.notes_with_theme, "total-notes-with-theme", "all", null),
+      ...shownThemes().map((name) =>
+        item(name, byName.get(name) || 0, `total-${name}`, themeClass(state.themes.indexOf(name)),
+          { theme: name }),
       ),
     );
   }
 
-  /** A table of `rowKey` (BCU or source) by theme; each cell has a stable test id. */
+  /** A table of `rowKey` (BCU, source) by theme; each cell has a stable test id. */
   function crossTable(rows, rowKey, label) {
-    if (rows.length === 0) return el("p", { class: "help" }, "No notes yet.");
+    if (rows.length === 0) return el("p", { class: "help" }, "No notes here.");
     const cell = new Map(rows.map((r) => [`${r[rowKey]}\u0000${r.theme}`, r.count]));
     // Alphabetical, with notes that give no value last.
     const keys = [...new Set(rows.map((r) => r[rowKey]))].sort((a, b) =>
       a === null ? 1 : b === null ? -1 : String(a).localeCompare(String(b)),
     );
+    const themes = shownThemes();
     const head = el("tr", {}, el("th", { scope: "col" }, label),
-      ...state.themes.map((t) => el("th", { scope: "col", class: "n" }, t)));
+      ...themes.map((t) => el("th", { scope: "col", class: "n" }, t)));
     const body = keys.map((k) => {
       const name = k ?? "not given";
       return el("tr", {}, el("th", { scope: "row" }, name),
-        ...state.themes.map((t) =>
-          el("td", { class: "n", dataset: { testid: `${rowKey}-${name}-${t}` } },
-            String(cell.get(`${k}\u0000${t}`) || 0))));
+        ...themes.map((t) => {
+          const value = cell.get(`${k}\u0000${t}`) || 0;
+          const testid = `${rowKey}-${name}-${t}`;
+          return el("td", { class: "n" }, k === null
+            ? el("span", { dataset: { testid } }, String(value))
+            : figure(value, testid, { [rowKey]: k, theme: t }, `${name}, ${t}`));
+        }));
     });
     return el("table", {}, el("thead", {}, head), el("tbody", {}, body));
+  }
+
+  // ---- the borough map: one square per borough, placed as on a map of London ----
+
+  // Column and row of each borough on an 8 x 7 grid, in the usual equal-area
+  // square-tile layout of London (north at the top, the Thames between rows 3 and 4).
+  const TILES = [
+    ["Enfield", "ENF", 4, 0],
+    ["Harrow", "HRW", 2, 1], ["Barnet", "BNT", 3, 1], ["Haringey", "HGY", 4, 1],
+    ["Waltham Forest", "WTH", 5, 1],
+    ["Hillingdon", "HDN", 0, 2], ["Ealing", "EAL", 1, 2], ["Brent", "BRN", 2, 2],
+    ["Camden", "CMD", 3, 2], ["Islington", "ISL", 4, 2], ["Hackney", "HCK", 5, 2],
+    ["Redbridge", "RDB", 6, 2], ["Havering", "HAV", 7, 2],
+    ["Hounslow", "HNS", 0, 3], ["Hammersmith and Fulham", "HMS", 1, 3],
+    ["Kensington and Chelsea", "KNS", 2, 3], ["Westminster", "WST", 3, 3],
+    ["City of London", "CTY", 4, 3], ["Tower Hamlets", "TOW", 5, 3], ["Newham", "NWM", 6, 3],
+    ["Barking and Dagenham", "BKD", 7, 3],
+    ["Richmond upon Thames", "RCH", 1, 4], ["Wandsworth", "WND", 2, 4], ["Lambeth", "LAM", 3, 4],
+    ["Southwark", "SWK", 4, 4], ["Lewisham", "LSH", 5, 4], ["Greenwich", "GRN", 6, 4],
+    ["Bexley", "BXL", 7, 4],
+    ["Kingston upon Thames", "KNG", 2, 5], ["Merton", "MRT", 3, 5], ["Croydon", "CRD", 4, 5],
+    ["Bromley", "BRM", 5, 5],
+    ["Sutton", "STN", 3, 6],
+  ];
+  const SHADES = 5;
+
+  /** Notes per borough: with the theme filtered on, or with any theme. */
+  function drawMap(themeRows, totalRows) {
+    const theme = state.filters.theme;
+    const rows = theme ? themeRows.filter((r) => r.theme === theme) : totalRows;
+    // Notes with no borough have no square (the BCU table counts them as "not given").
+    const value = new Map(rows.filter((r) => r.borough).map((r) => [r.borough, r.notes]));
+    const top = Math.max(1, ...value.values());
+    // Up to five bins of whole numbers, each ending at a rounded share of the largest value.
+    const edges = [...new Set(Array.from({ length: SHADES }, (_, i) => Math.ceil((top * (i + 1)) / SHADES)))];
+    const shade = (v) => (v === 0 ? 0 : 1 + edges.findIndex((edge) => v <= edge));
+    const size = 64;
+    const tiles = TILES.map(([name, short, col, row]) => {
+      const v = value.get(name) || 0;
+      return svg("g", {
+        class: `tile shade-${shade(v)}`, transform: `translate(${col * (size + 4)},${row * (size + 4)})`,
+        "data-borough": name, "data-testid": `tile-${name}`, "data-value": String(v),
+        tabindex: "0", role: "button", "aria-label": `${name}: ${v} notes`,
+        onclick: () => drill({ borough: name, theme }, theme ? `${name}, ${theme}` : name),
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") drill({ borough: name, theme }, name); },
+      },
+      svg("rect", { width: size, height: size, rx: 4 }),
+      svg("text", { x: size / 2, y: 26, "text-anchor": "middle", class: "short" }, short),
+      svg("text", { x: size / 2, y: 48, "text-anchor": "middle", class: "value" }, String(v)),
+      svg("title", {}, `${name}: ${v} notes`));
+    });
+    $("map").replaceChildren(svg("svg", {
+      viewBox: `0 0 ${8 * (size + 4)} ${7 * (size + 4)}`, role: "group",
+      "aria-labelledby": "map-heading", class: "tile-map",
+    }, ...tiles));
+    $("map-legend").replaceChildren(
+      el("span", {}, theme ? `Notes with ${theme}:` : "Notes with any theme:"),
+      el("span", { class: "key" }, el("span", { class: "swatch shade-0", "aria-hidden": "true" }), "0"),
+      ...edges.map((edge, i) => {
+        const low = i === 0 ? 1 : edges[i - 1] + 1;
+        return el("span", { class: "key" },
+          el("span", { class: `swatch shade-${i + 1}`, "aria-hidden": "true" }),
+          low === edge ? String(edge) : `${low}–${edge}`);
+      }),
+    );
+  }
+
+  // ---- hour of day ----------------------------------------------------------------
+
+  function drawHours(rows) {
+    const value = new Map(rows.map((r) => [`${r.theme}\u0000${r.hour}`, r.count]));
+    const top = Math.max(1, ...rows.map((r) => r.count));
+    const hours = Array.from({ length: 24 }, (_, h) => h);
+    const head = el("tr", {}, el("th", { scope: "col" }, "Theme"),
+      ...hours.map((h) => el("th", { scope: "col", class: "n" }, String(h).padStart(2, "0"))));
+    const body = shownThemes().map((t) => el("tr", { class: themeClass(state.themes.indexOf(t)) },
+      el("th", { scope: "row" }, t),
+      ...hours.map((h) => {
+        const v = value.get(`${t}\u0000${h}`) || 0;
+        const td = el("td", { class: "n heat" },
+          v ? figure(v, `hour-${t}-${h}`, { theme: t, hour: h }, `${t}, ${h}:00-${h}:59`)
+            : el("span", { dataset: { testid: `hour-${t}-${h}` } }, "0"));
+        td.style.setProperty("--heat", (v / top).toFixed(3)); // CSSOM: allowed by the CSP
+        return td;
+      })));
+    $("hours").replaceChildren(el("table", { class: "hours" }, el("thead", {}, head), el("tbody", {}, body)));
+  }
+
+  // ---- the notes behind a number ----------------------------------------------------
+
+  async function drill(cell, label) {
+    const params = apiFilters(cell);
+    params.set("limit", "50");
+    const page = await call("GET", `/v1/notes?${params}`);
+    $("drill").hidden = false;
+    $("drill-heading").textContent = `Notes behind "${label || "all notes"}"`;
+    $("drill-list").replaceChildren(...page.notes.map((n) => el("li", { dataset: { note: String(n.id) } },
+      el("p", { class: "meta" }, `#${n.id} · ${when(n.created_at)} · ${n.borough || "no borough"} · `,
+        n.themes.join(", ") || "no theme", " · ",
+        el("a", { href: `/ui/review?note=${n.id}` }, "review")),
+      n.text_withheld
+        ? el("p", { class: "withheld" }, "Text withheld: flagged for safeguarding.")
+        : el("p", { class: "text" }, n.text))));
+    $("drill-more").textContent = page.next_cursor ? "The 50 newest are shown." : "";
+    $("drill").scrollIntoView({ block: "nearest" });
+  }
+
+  // ---- CSV of what is on screen ---------------------------------------------------------
+
+  function csvOfScreen() {
+    const out = [["walktalk dashboard"], ["filters", new URLSearchParams(state.filters).toString() || "none"]];
+    const { byTheme, byMonth, byBcu, bySource, byBorough, boroughTotals, byHour } = state.shown;
+    const block = (title, header, rows) => { out.push([], [title], header, ...rows); };
+    block("totals", ["measure", "count"], [["notes", byTheme.total.notes],
+      ["notes with a theme", byTheme.total.notes_with_theme],
+      ...byTheme.rows.map((r) => [r.theme, r.count])]);
+    block("month by theme", ["month", "theme", "count"], byMonth.rows.map((r) => [r.period.slice(0, 7), r.theme, r.count]));
+    block("borough (notes with any theme)", ["borough", "notes"], boroughTotals.rows.map((r) => [r.borough ?? "", r.notes]));
+    block("borough by theme", ["borough", "theme", "count"], byBorough.rows.map((r) => [r.borough ?? "", r.theme, r.count]));
+    block("hour by theme", ["hour", "theme", "count"], byHour.rows.map((r) => [r.hour, r.theme, r.count]));
+    block("bcu by theme", ["bcu", "theme", "count"], byBcu.rows.map((r) => [r.bcu ?? "", r.theme, r.count]));
+    block("source by theme", ["source", "theme", "count"], bySource.rows.map((r) => [r.source ?? "", r.theme, r.count]));
+    const quote = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+    return out.map((row) => row.map(quote).join(",")).join("\n") + "\n";
+  }
+
+  function download() {
+    const blob = new Blob([csvOfScreen()], { type: "text/csv" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: "walktalk-dashboard.csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  async function fillFilterChoices() {
+    const areas = await call("GET", "/v1/areas");
+    const add = (select, values) => select.append(...values.map((v) => el("option", { value: v }, v)));
+    add(form().elements.bcu, areas.bcus);
+    add(form().elements.borough, areas.boroughs.map((b) => b.name));
+    add(form().elements.theme, state.themes);
   }
 
   // ---- the chart ---------------------------------------------------------------
@@ -280,9 +498,19 @@
     state.canManage = caller.permissions.includes("manage_models");
     state.canForce = caller.permissions.includes("force_models");
     state.themes = (await call("GET", "/v1/themes")).themes.map((t) => t.name);
+    await fillFilterChoices();
+    state.filters = readFilters();
+    showFilters(state.filters);
     $("counts").hidden = false;
     $("models").hidden = false;
     $("refresh").addEventListener("click", () => loadCounts().catch(report));
+    $("download").addEventListener("click", download);
+    form().addEventListener("change", () => { writeFilters(); loadCounts().catch(report); });
+    $("clear-filters").addEventListener("click", () => {
+      form().reset();
+      writeFilters();
+      loadCounts().catch(report);
+    });
     $("rollback").addEventListener("click", rollback);
     const work = [loadCounts(), loadModels()];
     if (state.canManage) {

@@ -123,6 +123,18 @@
     return fresh.slice(0, BATCH);
   }
 
+  /** A note opened by a link (from the dashboard), shown before the queue's own. */
+  async function opened(id) {
+    const note = await call("GET", `/v1/notes/${encodeURIComponent(id)}`);
+    return {
+      ...note,
+      text: note.text_withheld ? "(Text withheld: flagged for safeguarding.)" : note.text,
+      status: null,
+      reason: "opened from a link",
+      opened: true,
+    };
+  }
+
   function release(id, { keepalive = false } = {}) {
     return call("DELETE", `/v1/review/queue/${id}`, undefined, { keepalive }).catch(() => null);
   }
@@ -172,6 +184,7 @@
   const accept = () => save([...((state.current && state.current.prediction) || { themes: [] }).themes]);
   const skip = () =>
     act(async (item) => {
+      if (item.opened) return; // opened by link, not leased: nothing to give back
       await call("DELETE", `/v1/review/queue/${item.id}`);
       state.skipped.add(item.id);
       say($("status"), `Skipped note #${item.id}; it goes back to the queue.`);
@@ -215,7 +228,8 @@
 
   /** Give back leased notes not yet reviewed, so others can take them at once. */
   function releaseAll({ keepalive = false } = {}) {
-    const ids = [state.current, ...state.queue].filter(Boolean).map((item) => item.id);
+    const ids = [state.current, ...state.queue].filter((item) => item && !item.opened)
+      .map((item) => item.id);
     state.current = null;
     state.queue = [];
     return Promise.all(ids.map((id) => release(id, { keepalive })));
@@ -237,6 +251,8 @@
     $("skip").addEventListener("click", skip);
     document.addEventListener("keydown", onKey);
     window.addEventListener("pagehide", () => releaseAll({ keepalive: true }));
+    const linked = new URLSearchParams(location.search).get("note");
+    if (linked) state.queue.push(await opened(linked));
     await next();
   }
 

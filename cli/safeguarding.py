@@ -1,0 +1,43 @@
+"""`walktalk safeguarding`: the flag for notes a person must read soon."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import context
+
+app = typer.Typer(
+    help="The safeguarding flag: notes that disclose harm to a person, for urgent reading.",
+    no_args_is_help=True,
+)
+
+
+@app.command("train")
+def train(
+    name: Annotated[str | None, typer.Option(help="Version name (default: flag-<time>).")] = None,
+) -> None:
+    """Train the flag on the labelled corpora, score it, and make it the active flag.
+
+    Example: walktalk safeguarding train --name flag-v2
+    """
+    from training.safeguarding import train_flag
+
+    ctx = context()
+    typer.echo("training the safeguarding flag (about 20 s)...", err=True)
+    card = train_flag(
+        ctx.flag_registry,
+        taxonomy=ctx.taxonomy,
+        areas=ctx.areas,
+        redactor=ctx.redactor,
+        name=name,
+    )
+    typer.echo(f"active flag: {card['version']} (threshold {card['threshold']:.4f})")
+    for split in ("validation", "held_out"):
+        if split in card:
+            s = card[split]
+            typer.echo(
+                f"  {split}: recall {s['recall']:.3f}  precision {s['precision']:.3f}  "
+                f"({s['flagged']} flagged of {s['notes']} notes, {s['urgent']} urgent)"
+            )
