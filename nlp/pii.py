@@ -325,13 +325,18 @@ _NOT_NAMES = {
 _RELATIONS = (
     "friend|friends|daughter|son|sister|sisters|brother|mum|mother|dad|father|neighbour|colleague|"
     "partner|husband|wife|niece|nephew|granddaughter|grandson|housemate|aunt|cousin|flatmate|"
-    "girlfriend|boyfriend|manager|carer|child|kid|mate|boy|girl|man|woman|lad|student"
+    "girlfriend|boyfriend|manager|carer|child|kid|mate|boy|girl|man|woman|lad|student|"
+    "nan|nana|nanna|gran|granny|grandma|grandad|grandmother|grandfather|uncle|auntie|mom|"
+    "stepdad|stepmum|stepson|stepdaughter|ex"
 )
+# "sister" or, starting a sentence, "Sister Min-ji"
+_RELATIONS_ANY_CASE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _RELATIONS.split("|"))
 # Letters beyond ASCII: names are written in Polish, Turkish, Vietnamese, Irish...
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽƠƯ"
 _LOW = "a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıķĺļľŀłńņňōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžơưạ-ỹ"
 _PART = rf"[{_UP}][{_LOW}'’]+"
-_WORD = rf"(?:Ma?c|O['’])?{_PART}(?:-{_PART})?"  # Jo, Ana-Maria, McLeod, O'Brien, Ngọc
+# Jo, Ana-Maria, Hye-won, McLeod, O'Brien, Ngọc
+_WORD = rf"(?:Ma?c|O['’])?{_PART}(?:-[{_UP}]?[{_LOW}'’]+)?"
 _CAPS = rf"(?:Ma?c|O['’])?[{_UP}]{{2,}}(?:['’-][{_UP}]+)?"  # as officers write it: HOLT, McLEOD
 _INITIAL = rf"[{_UP}]\.?"
 _END = r"(?![\w'’-])"
@@ -339,24 +344,28 @@ _END = r"(?![\w'’-])"
 # "Fatima Zahra Benali" (up to three words).
 _NAME = (
     rf"((?:{_INITIAL} )?{_WORD}(?: (?:{_WORD}|{_CAPS})){{0,2}}{_END}"
-    rf"|{_INITIAL} {_CAPS}{_END}|{_CAPS}, {_WORD}{_END})"
+    rf"|{_INITIAL} {_CAPS}{_END}|{_CAPS}, {_WORD}(?: {_WORD}){{0,2}}{_END}"
+    rf"|{_CAPS}(?: {_WORD}){{1,2}}{_END})"  # family name first, as written: "VO Thi Mai"
 )
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"  # "pt Mrs I. WÓJCIK", "call to Mr B. O'Sullivan"
 # Strong contexts: what follows is a person's name however unusual it is.
 _STRONG = re.compile(
     r"(?:\b(?:[Pp]tn?s?:?|(?:Mr|Mrs|Ms|Miss|Dr)\.?|[Vv]ictim|[Ss]uspect|named|called|"
-    rf"(?:(?:[Mm]y|[Hh]er|[Oo]ur|[Hh]is|[Tt]heir|[Tt]his|[Tt]wo) )?(?:{_RELATIONS}),?|"
+    rf"(?:(?:[Mm]y|[Hh]er|[Oo]ur|[Hh]is|[Tt]heir|[Tt]his|[Tt]wo) )?(?:{_RELATIONS_ANY_CASE}),?|"
     r"[Mm]y name is|[Ee]mail from|[Cc]all(?:-| )?(?:back )?(?:from|to)|[Tt]ext from|[Mm]essage from|"
     r"[Ss]poke (?:to|with)|(?:[Rr]egards|[Ff]aithfully|[Ss]incerely|[Yy]ours),|[Ww]itness(?:es)?:?|"
-    r"[Pp]articipants?:?|[Rr]esident|[Cc]llr|[Vv]olunteer|[Ww]orker)\s+"
+    rf"[Pp]articipants?:?|[Rr]esident|[Cc]llr|[Vv]olunteer|[Ww]orker)\s+{_TITLE}"
     r"|\b(?:known as|goes by|aka|a\.k\.a\.|nicknamed|calls (?:him|her|them)self)\s+['‘\"“]?"
     r"|(?<=[A-Za-z]) \(['‘\"“]"
     rf"|\((?=[A-Z][a-z]+, \d)){_NAME}"
     # a sign-off at the very end: "- Bex x", "Thanks, Marta", "Cheers Tom!"
-    rf"|(?:(?:^|\s)[-–—]|\b(?:[Tt]hanks|[Cc]heers|[Ll]ove|[Bb]est|[Tt]a),?)\s*{_NAME}\s*x*\s*[.!]*\s*$"
-    # or a name alone after the last sentence, without a full stop ("... feet. Amira x")
-    rf"|(?:(?<=[.!?])|(?<=\n))\s*{_NAME}(?:\s*x+)?\s*$"
+    rf"|(?:(?:^|\s)[-–—]|\b(?:[Tt]hanks|[Tt]hx|[Cc]heers|[Ll]ove|[Bb]est|[Tt]a),?)\s*{_NAME}\s*x*\s*[.!]*\s*$"
+    # or a name alone after the last sentence, without a full stop ("... feet. Amira x"),
+    # perhaps with a word in brackets ("... got off. Soo-ah (please don't use my name)")
+    rf"|(?:(?<=[.!?])|(?<=\n))\s*{_NAME}(?:\s*x+)?(?:\s*\([^()\n]{{0,60}}\))?\s*$"
     # a full name saying something: "Shireen Okafor said"
-    rf"|\b({_WORD} (?:{_WORD}|{_CAPS}))(?= (?:said|says|told|reported|reports|stated|states|explained)\b)"
+    rf"|\b({_WORD} (?:{_WORD}|{_CAPS}))(?=(?:, \d{{1,3}},)? "
+    r"(?:said|says|told|reported|reports|stated|states|explained)\b)"
     rf"|(?<![\w.])({_INITIAL} {_CAPS})(?![\w'’-])"
 )
 # Weak contexts: a name only if its first word is a known given name.
@@ -413,28 +422,67 @@ _NOT_NAMES |= {
 }
 
 
-_CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][a-zà-ÿ'’-]+)(?: [A-Z][a-zà-ÿ'’-]+)?")
+# Every capitalised word ("Flatmate Georgia" yields both), and the capitalised word
+# after one, taken as its surname.
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][a-zà-ÿ'’-]+")
+_SURNAME_AFTER = re.compile(r" [A-Z][a-zà-ÿ'’-]+")
+# A quoted nickname after "known (to her / locally / only) as", "called", "goes by":
+# "known only as 'Skinny'", "called 'Stevie'", "known to her as 'Rasta Dave'".
+_NICKNAME = re.compile(
+    r"\b(?:known|knows?|called|named|nicknamed|goes by|aka|a\.k\.a\.)\b(?:[^'‘\"“.\n]{0,30}?\bas)?\s+"
+    rf"['‘\"“]((?!The\b)[{_UP}][^'’\"”\n]{{0,24}})['’\"”]"
+)
+# A name owning contact details or a relation: "Siobhan's mob", "Rokeya's number".
+_POSSESSOR = re.compile(
+    rf"(?<![\w'’-])({_WORD})['’]s (?:mob|mobile|number|no\b|phone|email|ex\b|ex-|partner|"
+    r"boyfriend|girlfriend|husband|wife|mum|mother|dad|father|sister|brother|daughter|son|"
+    r"nan|friend|flat|house|address|car)"
+)
+# A record written surname first at the start of a note or sentence: "OYELARAN, Funmilayo".
+_SURNAME_FIRST = re.compile(
+    rf"(?:^|(?<=[.!?\n]) ?)({_CAPS}, {_WORD}(?: {_WORD}){{0,2}}){_END}", re.MULTILINE
+)
+# Text-speak: lower-case names, only when they are known given names: "me n jess",
+# "me and tash n kayleigh", a sign-off "... lol. leanne x".
+_LOWER_FRIENDS = re.compile(r"\b[Mm]e (?:n|and|an|&) ([a-z]+)(?:,? (?:n|and|&) ([a-z]+))?\b")
+_LOWER_SIGN_OFF = re.compile(r"(?:^|[.!?,\n]|\s[-–—])\s*([a-z]+)\s*(?:x+)?\s*[.!]*\s*$")
+# Given names that are also everyday words: never taken from lower-case text.
+_WORDLIKE_NAMES = {
+    *["will", "may", "mark", "bill", "grace", "joy", "hope", "faith", "rose", "summer"],
+    *["april", "june", "sky", "dawn", "ray", "pat", "sue", "art", "rich", "bob", "sunny"],
+    *["frank", "guy", "jack", "mo", "lee", "an", "al", "van", "ben", "don", "ed", "jay"],
+}
 
 
-def _looks_like_place_or_abbreviation(text: str) -> bool:
+def _looks_like_place_or_abbreviation(text: str, source: str = "strong") -> bool:
+    """Whether a candidate is a place, an abbreviation or not name-shaped at all.
+
+    Names are capitalised ("Hye-won" counts: only its first part need be), except
+    known given names in text-speak (`source` "lower"); a quoted nickname may be
+    short capitals ("JJ").
+    """
     words = text.replace("-", " ").replace(",", " ").split()
     if not words or any(not (ch.isalpha() or ch in " '’-.,") for ch in text):
         return True  # names are letters, spaces, apostrophes, hyphens, dots and a comma only
+    surname_in_capitals = len(words) > 1 and words[-1].isupper()  # "Hyun-jin PARK"
     if (
-        words[-1].lower().strip(".") in _PLACE_WORDS
-        or words[0].lower().strip(".") in _PLACE_FIRST_WORDS
-    ):
+        words[-1].lower().strip(".") in _PLACE_WORDS and not surname_in_capitals
+    ) or words[0].lower().strip(".") in _PLACE_FIRST_WORDS:
         return True
-    if any(not w[0].isupper() for w in words) or words[0].lower().strip(".") in _RANKS:
+    spaced = text.replace(",", " ").split()
+    if source != "lower" and any(not w[0].isupper() for w in spaced):
         return True
-    if any(w.lower().strip(".,") in _NOT_NAMES | _TITLES for w in words):
+    if words[0].lower().strip(".") in _RANKS:
+        return True
+    initials = {w for w in words if len(w) == 2 and w.endswith(".")}  # "I." is not "I"
+    if any(w.lower().strip(".,") in _NOT_NAMES | _TITLES for w in words if w not in initials):
         return True
     if any(w.upper() in _ABBREVIATIONS for w in words):
         return True
     # A short word in capitals is an abbreviation (SNT, ASB), unless it sits beside a
     # name-cased word or an initial, as officers write surnames ("Marcus HOLT", "R. LEE").
     capitals = [w for w in words if len(w) <= 4 and sum(ch.isupper() for ch in w) >= 2]
-    return bool(capitals) and len(capitals) == len(words)
+    return source != "nickname" and bool(capitals) and len(capitals) == len(words)
 
 
 def _trim_titles(text: str, start: int, end: int) -> tuple[int, int]:
@@ -508,17 +556,20 @@ def person_spans(
         candidates += [
             (e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ == "PERSON"
         ]
+    candidates += [(m.start(1), m.end(1), "nickname") for m in _NICKNAME.finditer(text)]
+    candidates += [
+        (m.start(1), m.end(1), "strong")
+        for pattern in (_POSSESSOR, _SURNAME_FIRST)
+        for m in pattern.finditer(text)
+    ]
     if given_names:
-        candidates += [
-            (m.start(), m.end(), "lexicon")
-            for m in _CAPITALISED.finditer(text)
-            if m.group(1).lower() in given_names
-        ]
+        candidates += _known_given_names(text, given_names)
+        candidates += _lower_case_names(text, given_names)
     spans: list[PiiSpan] = []
     for start, end, source in candidates:
         start, end = _trim_titles(text, start, end)
         value = text[start:end]
-        if end <= start or _looks_like_place_or_abbreviation(value):
+        if end <= start or _looks_like_place_or_abbreviation(value, source):
             continue
         if any(a < end and start < b for a, b in places):
             continue
@@ -535,6 +586,47 @@ def person_spans(
             continue
         spans.append(PiiSpan(start, end, "PERSON"))
     return spans
+
+
+_SAINTLY = {"st", "saint", "ste"}
+_POSSESSIVE_PLACE = re.compile(r"['’]s [A-Z]")
+
+
+def _known_given_names(text: str, given_names: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Capitalised known given names (with a capitalised word after, as a surname)."""
+    found = []
+    for m in _CAPITALISED.finditer(text):
+        if _bare(m.group()) not in given_names or _in_place_name(text, m.start(), m.end()):
+            continue
+        surname = _SURNAME_AFTER.match(text, m.end())
+        found.append((m.start(), surname.end() if surname else m.end(), "lexicon"))
+    return found
+
+
+def _in_place_name(text: str, start: int, end: int) -> bool:
+    """A given name inside a place's name: "St Mary's", "High St Ken", "Adam's Pond"."""
+    before = text[max(0, start - 8) : start].split()
+    if before and before[-1].lower().strip(".") in _SAINTLY:
+        return True
+    return bool(_POSSESSIVE_PLACE.match(text, end - 2))
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive 's, lower-cased: "Siobhan's" -> "siobhan"."""
+    return word.lower().removesuffix("'s").removesuffix("’s")
+
+
+def _lower_case_names(text: str, given_names: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Known given names written in lower case, in the two places text-speak puts them."""
+    found = []
+    tail = max(0, len(text) - 60)  # a sign-off is at the very end: search only there
+    matches = [*_LOWER_FRIENDS.finditer(text), *_LOWER_SIGN_OFF.finditer(text, tail)]
+    for m in matches:
+        for g in range(1, (m.lastindex or 0) + 1):
+            word = m.group(g)
+            if word and word in given_names and word not in _WORDLIKE_NAMES:
+                found.append((m.start(g), m.end(g), "lower"))
+    return found
 
 
 def load_given_names(path: Path) -> frozenset[str]:

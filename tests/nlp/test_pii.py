@@ -182,6 +182,18 @@ def plain(areas: Areas) -> PiiDetector:
             ("EMAIL", "shireen dot okafor at example dot com"),
         ),
         ("her email is jo.b at example.org if you need it", ("EMAIL", "jo.b at example.org")),
+        ("She knows him only as 'Skinny' from the estate", ("PERSON", "Skinny")),
+        ("a man called 'Stevie' hangs round the launderette", ("PERSON", "Stevie")),
+        ("a man known to her as 'JJ' waits by the gate", ("PERSON", "JJ")),
+        ("we rang Rokeya's mobile after six", ("PERSON", "Rokeya")),
+        ("KOWALSKA, Ania states that the lamps are out", ("PERSON", "KOWALSKA, Ania")),
+        ("Pt Min-jung PARK walked the route with us", ("PERSON", "Min-jung PARK")),
+        ("Requested by pt Mrs J. NOWAK: a lamp by the bins", ("PERSON", "J. NOWAK")),
+        ("Flatmate Georgia has seen him there too", ("PERSON", "Georgia")),
+        ("Sister Hye-won meets her at the bus stop", ("PERSON", "Hye-won")),
+        ("me n jess walk it every night", ("PERSON", "jess")),
+        ("its so dark u cant see ur feet. leanne x", ("PERSON", "leanne")),
+        ("Nobody about at all. Khanh (please keep my name out)", ("PERSON", "Khanh")),
     ],
 )
 def test_names_and_emails_as_people_write_them(
@@ -199,6 +211,12 @@ def test_names_and_emails_as_people_write_them(
         "Meet at Alexandra Palace, then along Kingsland Road said the sergeant",
         "I'll be at the station at 8, see you there",
         "Bus N29 goes past at 0100, CAD 1234/06DEC refers",
+        "The path past St Mary's church has no lights",
+        "Met at High St Ken stn arcade at 2130hrs",
+        "Pts walk to Adam's Pond at dusk, nobody about",
+        "the underpass known as 'the tunnel' floods",
+        "me and will try the other route tomorrow",
+        "Walked along Finsbury Park, very dark",
     ],
 )
 def test_look_alikes_stay(plain: PiiDetector, text: str) -> None:
