@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,6 +30,13 @@ def serve(
         int | None,
         typer.Option(min=1, max=64, help="Worker processes (default: WALKTALK_WORKERS)."),
     ] = None,
+    reload: Annotated[
+        bool,
+        typer.Option(
+            "--reload",
+            help="Restart when the code changes (development only; one worker).",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API; options override the settings for this run.
 
@@ -62,7 +70,9 @@ def serve(
         factory=True,
         host=host or ctx.settings.host,
         port=port or ctx.settings.port,
-        workers=workers or ctx.settings.workers,
+        workers=1 if reload else workers or ctx.settings.workers,
+        reload=reload,
+        reload_dirs=[str(Path(__file__).resolve().parents[1])] if reload else None,
         timeout_worker_healthcheck=ctx.settings.worker_healthcheck_seconds,
         log_level=ctx.settings.log_level,
         access_log=False,

@@ -22,7 +22,7 @@ def test_loading_the_command_line_imports_no_heavy_library() -> None:
     ("args", "expected"),
     [
         ([], ["serve", "train", "classify", "models", "data"]),
-        (["serve"], ["--host", "--port", "--workers"]),
+        (["serve"], ["--host", "--port", "--workers", "--reload"]),
         (["train"], ["--kind", "transformer"]),
         (["classify"], ["--evidence"]),
     ],
