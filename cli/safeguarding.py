@@ -41,3 +41,27 @@ def train(
                 f"  {split}: recall {s['recall']:.3f}  precision {s['precision']:.3f}  "
                 f"({s['flagged']} flagged of {s['notes']} notes, {s['urgent']} urgent)"
             )
+
+
+@app.command("rescore")
+def rescore(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Score every note again, not only unscored ones.")
+    ] = False,
+) -> None:
+    """Score stored notes with the active flag (notes stored before it have no score).
+
+    A note newly flagged joins the safeguarding queue; one already read keeps its
+    record. Themes and counts do not change.
+
+    Example: walktalk safeguarding rescore
+    """
+    from api.safeguarding.flagger import Flagger
+    from api.safeguarding.rescore import rescore_notes
+    from api.store import store_sessions
+
+    ctx = context()
+    flagger = Flagger(ctx.flag_registry)
+    with store_sessions(ctx.settings) as sessions, sessions() as session:
+        scored, flagged = rescore_notes(session, flagger, everything=everything)
+    typer.echo(f"scored {scored} note(s); {flagged} flagged for safeguarding")

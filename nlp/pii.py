@@ -465,9 +465,9 @@ def _looks_like_place_or_abbreviation(text: str, source: str = "strong") -> bool
     if not words or any(not (ch.isalpha() or ch in " '’-.,") for ch in text):
         return True  # names are letters, spaces, apostrophes, hyphens, dots and a comma only
     surname_in_capitals = len(words) > 1 and words[-1].isupper()  # "Hyun-jin PARK"
-    if (
-        words[-1].lower().strip(".") in _PLACE_WORDS and not surname_in_capitals
-    ) or words[0].lower().strip(".") in _PLACE_FIRST_WORDS:
+    if (words[-1].lower().strip(".") in _PLACE_WORDS and not surname_in_capitals) or words[
+        0
+    ].lower().strip(".") in _PLACE_FIRST_WORDS:
         return True
     spaced = text.replace(",", " ").split()
     if source != "lower" and any(not w[0].isupper() for w in spaced):

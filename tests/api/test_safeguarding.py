@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from api.db.tables import Note
+from api.settings import Settings
+from api.store import open_store
+from cli.main import app
+from models.registry import FLAG_FOLDER
 from tests.api.conftest import Api
 
 DISCLOSURE = (
@@ -97,3 +110,36 @@ def test_the_theme_review_queue_never_hands_out_a_flagged_note(api: Api) -> None
     handed = {n["id"] for n in queue["items"]}
     assert ordinary in handed
     assert flagged not in handed
+
+
+def test_rescore_flags_notes_stored_before_the_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_home: Path
+) -> None:
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    monkeypatch.delenv("WALKTALK_DATABASE_URL", raising=False)
+    shutil.copytree(model_home / FLAG_FOLDER, tmp_path / FLAG_FOLDER)
+    moment = datetime(2026, 11, 1, 21, 0)
+    with open_store(Settings()) as session:
+        for i, text in enumerate((DISCLOSURE, ORDINARY)):
+            session.add(
+                Note(
+                    client="old",
+                    external_id=f"old-{i}",
+                    text=text,
+                    pii_types=[],
+                    places=[],
+                    created_at=moment,
+                    received_at=moment,
+                    day=moment.date(),
+                    week=moment.date(),
+                    month=moment.date(),
+                )
+            )
+    result = CliRunner().invoke(app, ["safeguarding", "rescore"])
+    assert result.exit_code == 0, result.output
+    assert "scored 2 note(s); 1 flagged" in result.stdout
+    with open_store(Settings()) as session:
+        flags = dict(session.execute(select(Note.text, Note.urgent)).all())
+    assert flags == {DISCLOSURE: True, ORDINARY: False}
+    again = CliRunner().invoke(app, ["safeguarding", "rescore"])
+    assert "scored 0 note(s)" in again.stdout

@@ -4,7 +4,7 @@ Revision ID: 0010
 Revises: 0009
 
 Notes stored before this have no flag score (`urgent_score` NULL) and are not
-flagged; `walktalk safeguarding retag` scores them.
+flagged; `walktalk safeguarding rescore` scores them.
 """
 
 from __future__ import annotations
