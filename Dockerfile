@@ -17,6 +17,9 @@ COPY api ./api
 COPY cli ./cli
 COPY data ./data
 RUN pip install .
+# nlp/resources.py finds the shipped data beside the installed packages: put it there,
+# so that every default path (gazetteers, given names, corpora) resolves in the image.
+RUN cp -r data "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/data"
 
 # --- runtime stage -------------------------------------------------------------------
 FROM python:3.11-slim AS runtime
@@ -34,7 +37,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     WALKTALK_BROAD_PATH=/app/data/broad \
     WALKTALK_OOD_PATH=/app/data/ood \
     WALKTALK_CHALLENGE_PATH=/app/data/challenge \
-    WALKTALK_BEHAVIOUR_PATH=/app/data/behaviour/suite.yaml
+    WALKTALK_BEHAVIOUR_PATH=/app/data/behaviour/suite.yaml \
+    WALKTALK_SAFEGUARDING_PATH=/app/data/safeguarding
 RUN groupadd --system --gid 10001 walktalk \
     && useradd --system --uid 10001 --gid walktalk --home-dir /var/lib/walktalk --create-home walktalk
 COPY --from=build /opt/venv /opt/venv

@@ -26,6 +26,7 @@ from nlp.resources import (
     DEFAULT_STREETS,
     DEFAULT_TAXONOMY,
     OOD_DIR,
+    SAFEGUARDING_DIR,
     SEED_DIR,
 )
 
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     )
     behaviour_path: Path = Field(
         default=BEHAVIOUR_SUITE, description="YAML file of the behavioural test suite."
+    )
+    safeguarding_path: Path = Field(
+        default=SAFEGUARDING_DIR,
+        description="Folder of the safeguarding flag's labels and notes (data/safeguarding).",
     )
     stations_path: Path = Field(
         default=DEFAULT_STATIONS, description="YAML gazetteer of stations and their boroughs."

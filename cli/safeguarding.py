@@ -32,6 +32,8 @@ def train(
         areas=ctx.areas,
         redactor=ctx.redactor,
         name=name,
+        folder=ctx.settings.safeguarding_path,
+        corpora=ctx.settings.corpora(),
     )
     typer.echo(f"active flag: {card['version']} (threshold {card['threshold']:.4f})")
     for split in ("validation", "held_out"):

@@ -30,11 +30,10 @@ from models.classifier import ThemeClassifier
 from models.registry import ModelRegistry
 from nlp.prepare import prepare_texts
 from nlp.redact import Redactor, without_placeholders
-from nlp.resources import DATA_DIR
+from nlp.resources import SAFEGUARDING_DIR
 from training.corpora import Corpora, load_sets
 from training.dataset import model_text
 
-SAFEGUARDING_DIR = DATA_DIR / "safeguarding"
 LABEL = "urgent"
 RECALL_TARGET = 0.97
 C = 1.0  # chosen on validation precision at the recall target (1, 4, 16 tried)
@@ -76,14 +75,18 @@ def read_flag_file(path: Path) -> list[FlagNote]:
 
 
 def corpus_flag_notes(
-    folder: Path = SAFEGUARDING_DIR, *, taxonomy: Any, areas: Any
+    folder: Path = SAFEGUARDING_DIR,
+    *,
+    taxonomy: Any,
+    areas: Any,
+    corpora: Corpora | None = None,
 ) -> tuple[list[FlagNote], list[FlagNote]]:
     """(training, validation) notes of the theme corpora with their flag labels."""
     labels = {
         row["id"]: bool(row["urgent"])
         for row in map(json.loads, (folder / "labels.jsonl").read_text().splitlines())
     }
-    sets = load_sets(Corpora(), taxonomy=taxonomy, areas=areas)
+    sets = load_sets(corpora or Corpora(), taxonomy=taxonomy, areas=areas)
 
     def flagged(notes: Sequence[Any]) -> list[FlagNote]:
         return [FlagNote(n.id, model_text(n), labels.get(n.id, False)) for n in notes]
@@ -145,10 +148,12 @@ def train_flag(
     areas: Any,
     redactor: Redactor,
     name: str | None = None,
+    folder: Path = SAFEGUARDING_DIR,
+    corpora: Corpora | None = None,
 ) -> dict[str, Any]:
     """Fit the flag on the corpora, score it, register and activate it; return its card."""
-    train, validation = corpus_flag_notes(taxonomy=taxonomy, areas=areas)
-    train += prepared(read_flag_file(SAFEGUARDING_DIR / "written.jsonl"), redactor)
+    train, validation = corpus_flag_notes(folder, taxonomy=taxonomy, areas=areas, corpora=corpora)
+    train += prepared(read_flag_file(folder / "written.jsonl"), redactor)
     model = fit_flag(train, validation)
     card: dict[str, Any] = {
         "kind": "linear",
@@ -161,7 +166,7 @@ def train_flag(
         "training_urgent": sum(n.urgent for n in train),
         "validation": score_flag(model, validation).as_dict(),
     }
-    held_out = SAFEGUARDING_DIR / "heldout.jsonl"
+    held_out = folder / "heldout.jsonl"
     if held_out.exists():
         notes = prepared(read_flag_file(held_out), redactor)
         card["held_out"] = score_flag(model, notes).as_dict()
