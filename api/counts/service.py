@@ -100,9 +100,12 @@ def _cells_for(query: CountQuery) -> Any:
     or walks, which no cells hold)."""
     if query.uses(("walk",)):
         return None
-    if not query.uses(TIME_DIMENSIONS):
-        return CountCell
-    return None if query.uses(AREA_DIMENSIONS) else TimeCell
+    by_area, by_time = query.uses(AREA_DIMENSIONS), query.uses(TIME_DIMENSIONS)
+    if by_area and by_time:
+        return None
+    # Without area or source, the time cells answer too, and there are fewer of them
+    # (a day's hours and lights, against its sources, boroughs and BCUs).
+    return CountCell if by_area else TimeCell
 
 
 def _on_day_boundaries(query: CountQuery) -> bool:
