@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
 
 from api.auth.keys import Principal
 from api.auth.roles import Permission, allowed
@@ -96,7 +97,14 @@ def set_labels(
     """Correct a note's themes; counts use them at once. Appends to the note's history.
 
     The comment is free text too, so it is redacted like a note before it is stored.
+    A note flagged for safeguarding is labelled only by those who may read it.
     """
+    flagged = db.scalar(select(Note.urgent).where(Note.id == note_id))
+    if flagged and not allowed(caller.role, Permission.read_safeguarding):
+        raise ForbiddenError(
+            f"Note {note_id} is flagged for safeguarding: only the safeguarding role and "
+            "admins may read or label it."
+        )
     comment = normalise(body.comment) if body.comment else ""
     outcome = service.record_review(
         db,

@@ -102,6 +102,15 @@ def test_reading_a_flagged_note_is_recorded_once(api: Api) -> None:
     assert reader.status_code == 403
 
 
+def test_only_those_who_may_read_a_flagged_note_may_label_it(api: Api) -> None:
+    (flagged,) = _post(api, DISCLOSURE)
+    path, body = f"/v1/notes/{flagged}/labels", {"themes": ["harassment"]}
+    refused = api.client.put(path, json=body, headers=api.headers("reviewer"))
+    assert refused.status_code == 403
+    assert "flagged for safeguarding" in refused.json()["detail"]
+    assert api.client.put(path, json=body, headers=api.headers("admin")).status_code == 200
+
+
 def test_the_theme_review_queue_never_hands_out_a_flagged_note(api: Api) -> None:
     flagged, ordinary = _post(api, DISCLOSURE, ORDINARY)
     queue = api.client.get(
