@@ -37,6 +37,13 @@ def within_years(moment: datetime | None) -> datetime | None:
 Moment = Annotated[datetime, AfterValidator(within_years)]
 
 
+def utc_naive(moment: datetime) -> datetime:
+    """Store every time as naive UTC; a naive input is taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
 def _as_utc_text(moment: datetime) -> str:
     """RFC 3339 in UTC with a "Z": times are stored as naive UTC, and a time without an
     offset is not a valid JSON Schema date-time (clients would read it as local time)."""

@@ -11,7 +11,7 @@ store keeps them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
@@ -32,6 +32,11 @@ def _london() -> ZoneInfo:
 def local_hour(moment: datetime) -> int:
     """London's clock hour (0-23) at a UTC moment."""
     return moment.replace(tzinfo=UTC).astimezone(_london()).hour
+
+
+def local_date(moment: datetime) -> date:
+    """London's calendar date at a UTC moment."""
+    return moment.replace(tzinfo=UTC).astimezone(_london()).date()
 
 
 def light_at(moment: datetime) -> Light:

@@ -20,7 +20,7 @@ from api.notes.explain import explain
 from api.notes.schemas import IngestedOut, NoteIn, NoteOut, NotePage, PlaceOut, PredictionOut
 from api.reviews.priority import review_priority
 from api.safeguarding.flagger import Flagger
-from api.validation import MAX_ROW_ID
+from api.validation import MAX_ROW_ID, utc_naive
 from api.walks.service import known_walks
 from models.predict import Prediction as ModelPrediction
 from models.predict import Predictor
@@ -33,13 +33,6 @@ from nlp.prepare import prepare_texts
 from nlp.redact import Redacted, Redactor
 
 FUTURE_SLACK = timedelta(days=1)
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """Store every time as naive UTC; a naive input is taken to be UTC already."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def check_areas(notes: Sequence[NoteIn], areas: Areas) -> list[dict[str, str]]:

@@ -2,8 +2,8 @@
 
 Every stored note gets a flag score; a note at or above the version's threshold
 is flagged for urgent reading. With no flag version active (a home that never
-trained one) notes are stored unflagged (`urgent_score` None), and the
-readiness probe says so.
+trained one) notes are stored unflagged (`urgent_score` None) until
+`walktalk safeguarding rescore` scores them.
 """
 
 from __future__ import annotations
@@ -56,7 +56,3 @@ class Flagger:
             if self._loaded is None or self._loaded[0] != version:
                 self._loaded = (version, self.registry.load(version))
             return self._loaded
-
-    @property
-    def loaded_version(self) -> str | None:
-        return self._loaded[0] if self._loaded else None

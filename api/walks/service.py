@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.db.tables import Note, NoteTheme, Walk
 from api.errors import InvalidRequestError, NotFoundError
+from api.notes.daylight import local_date
+from api.validation import utc_naive
 from api.walks.schemas import WalkIn, WalkOut
 from nlp.areas import Areas
 from nlp.pii import PiiDetector
@@ -28,11 +29,11 @@ def create_walk(
                 f"route.{i}: looks like it holds personal data; name the place, not a person "
                 "or an address with a phone number, postcode or plate."
             )
-    starts, ends = _utc(walk.starts_at), _utc(walk.ends_at)
+    starts, ends = utc_naive(walk.starts_at), utc_naive(walk.ends_at)
     row = Walk(
         bcu=walk.bcu,
         borough=walk.borough,
-        day=starts.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/London")).date(),
+        day=local_date(starts),
         starts_at=starts,
         ends_at=ends,
         route=walk.route,
@@ -125,7 +126,3 @@ def _with_counts(session: Session, walks: list[Walk]) -> list[WalkOut]:
         )
         for w in walks
     ]
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
