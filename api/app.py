@@ -13,15 +13,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.active_model import ActiveModel
+from api.classify.job_routes import STREAMED_PATHS
+from api.classify.job_routes import router as classify_jobs_router
 from api.classify.routes import router as classify_router
 from api.counts.routes import router as counts_router
 from api.db.engine import database_url, make_engine, make_session_factory
 from api.db.migrate import upgrade
 from api.errors import install_error_handlers
-from api.jobs.runner import JobRunner, fail_interrupted
+from api.jobs.catalogue import JobEnv
+from api.jobs.execute import fail_interrupted
+from api.jobs.runner import InProcessJobs, JobQueue
 from api.lifecycle.routes import router as lifecycle_router
 from api.meta.routes import router as meta_router
 from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
+from api.model_store import open_registries
 from api.notes.routes import router as notes_router
 from api.rate_limit import RateLimiter
 from api.reviews.routes import router as review_router
@@ -31,7 +36,6 @@ from api.settings import Settings
 from api.walks.routes import router as walks_router
 from api.web.docs import router as docs_router
 from api.web.routes import router as web_router
-from models.registry import FLAG_FOLDER, THEMES_FOLDER, ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
 from nlp.gazetteer import load_gazetteer
@@ -60,6 +64,33 @@ def build_redactor(settings: Settings, areas: Areas) -> Redactor:
     return Redactor(detector)
 
 
+def start_jobs(app: FastAPI, settings: Settings) -> JobQueue:
+    """A queue to `walktalk worker` processes if one is configured, else a thread here."""
+    env = JobEnv(
+        sessions=app.state.sessions,
+        settings=settings,
+        registry=app.state.model.registry,
+        lexicon=app.state.model.lexicon,
+        taxonomy=app.state.taxonomy,
+        areas=app.state.areas,
+        redactor=app.state.redactor,
+    )
+    if settings.queue_url:
+        from api.jobs.queue import QueuedJobs
+
+        return QueuedJobs(
+            app.state.sessions,
+            settings.queue_url,
+            heartbeat_seconds=settings.queue_heartbeat_seconds,
+        )
+    # Embedded: this process is the only one that runs jobs, so any left
+    # unfinished were cut off by its own restart.
+    with app.state.sessions() as session, session.begin():
+        if stale := fail_interrupted(session):
+            log.warning("%d background job(s) were cut off by a restart", stale)
+    return InProcessJobs(env)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A configured app; its resources are opened when it starts serving."""
 
@@ -75,17 +106,14 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.taxonomy = taxonomy
         app.state.areas = load_areas(settings.areas_path)
         # Components already set (tests share loaded ones across apps) are kept.
+        themes, flags = open_registries(settings, app.state.sessions)
         if not hasattr(app.state, "model"):
-            registry = ModelRegistry(settings.home / THEMES_FOLDER)
-            app.state.model = ActiveModel(registry, build_lexicon(taxonomy))
+            app.state.model = ActiveModel(themes, build_lexicon(taxonomy))
         if not hasattr(app.state, "flagger"):
-            app.state.flagger = Flagger(ModelRegistry(settings.home / FLAG_FOLDER))
+            app.state.flagger = Flagger(flags)
         if not hasattr(app.state, "redactor"):
             app.state.redactor = build_redactor(settings, app.state.areas)
-        with app.state.sessions() as session, session.begin():
-            if stale := fail_interrupted(session):
-                log.warning("%d background job(s) were cut off by a restart", stale)
-        app.state.jobs = JobRunner(app.state.sessions)
+        app.state.jobs = start_jobs(app, settings)
         per_minute = settings.rate_limit_per_minute
         app.state.rate_limiter = RateLimiter(per_minute) if per_minute else None
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
@@ -106,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     routers = (
         classify_router,
+        classify_jobs_router,
         notes_router,
         review_router,
         counts_router,
@@ -119,7 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)
     app.include_router(docs_router)
     # Outermost last: ids and access logs, then the error boundary, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, streamed=STREAMED_PATHS)
     app.add_middleware(ErrorBoundary)
     app.add_middleware(RequestContext, metrics=metrics)
     return app

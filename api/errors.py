@@ -68,6 +68,10 @@ class InProgressError(ConflictError):
     headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
+class GoneError(ApiError):
+    status, kind, title = 410, "gone", "No longer kept"
+
+
 class PayloadTooLargeError(ApiError):
     status, kind, title = 413, "too-large", "Request too large"
 

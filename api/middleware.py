@@ -121,14 +121,21 @@ class ErrorBoundary:
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` with 413, by header or by counting."""
+    """Refuse request bodies over `max_bytes` with 413, by header or by counting.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    Paths in `streamed` (bulk uploads) pass through unread: their route spools
+    the body to disk and applies its own, larger limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, streamed: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in self.streamed:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

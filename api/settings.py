@@ -8,7 +8,7 @@ directory. Nothing reads the environment at import time: call `Settings()`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,6 +112,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=12_000_000, gt=0, description="Largest request body the API accepts."
     )
+    max_upload_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        gt=0,
+        description="Largest bulk classification upload (POST /v1/classify/jobs), spooled to "
+        "a temporary file as it arrives, never held in memory.",
+    )
+    classify_results_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="How long the results of a bulk classification job are kept before they "
+        "are deleted with the job.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `walktalk serve` listens on.")
     port: int = Field(default=8000, gt=0, lt=65536, description="Port `walktalk serve` listens on.")
     workers: int = Field(
@@ -137,6 +149,32 @@ class Settings(BaseSettings):
         "uvicorn's own 5 s and be killed and respawned over and over.",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    queue_url: str | None = Field(
+        default=None,
+        description="Redis URL of the job queue, e.g. redis://127.0.0.1:6379/0. Set: training "
+        "runs, re-tags and label checks go to `walktalk worker` processes. Unset (the "
+        "embedded default): they run in a thread of `walktalk serve`.",
+    )
+    queue_heartbeat_seconds: int = Field(
+        default=30,
+        ge=2,
+        le=3600,
+        description="A worker silent on the queue this long counts as dead, and the jobs it "
+        "held are delivered to another worker.",
+    )
+    model_store: Literal["files", "database"] = Field(
+        default="files",
+        description="Where model versions live: `files` (a folder per version under "
+        "$WALKTALK_HOME, the embedded default) or `database` (in the database, so replicas "
+        "that share only the database see the same versions).",
+    )
+    model_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="With the database model store: how often a process re-reads which version "
+        "is active (an activation on one replica reaches the others within this time).",
+    )
     review_lease_seconds: int = Field(
         default=900,
         ge=30,

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from api.db.engine import make_engine, make_session_factory
 from api.db.migrate import upgrade
 from api.db.tables import Job, Note
+from api.jobs.context import JobContext
 from api.jobs.retag import retag_work
-from api.jobs.runner import JobContext
 from api.notes import repository
 from bench.api import bulk_load, database, int_list, load_seed_notes, train_model
 from models.kinds import load_model
@@ -91,7 +91,8 @@ def measure(url: str, size: int, predictor: Predictor) -> None:
         f"model alone, one batch of {len(texts)}: {len(texts) / (time.perf_counter() - start):,.0f} notes/s"
     )
     start = time.perf_counter()
-    result = retag_work(sessions=sessions, predictor=predictor)(job_context(sessions))
+    ctx = job_context(sessions)
+    result = retag_work(sessions=sessions, predictor=predictor, job_id=ctx.job_id)(ctx)
     elapsed = time.perf_counter() - start
     print(
         f"{size:>9,} notes: re-tag {elapsed:.1f} s ({result['notes'] / elapsed:,.0f} notes/s); "

@@ -25,9 +25,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from api.classify.lines import BadLineError, check_record
 from cli.context import active_predictor, context
-from nlp.normalise import normalise
-from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
+from nlp.prepare import prepare_texts
 
 if TYPE_CHECKING:
     from models.predict import EvidenceSource, Prediction
@@ -47,10 +47,6 @@ class Format(StrEnum):
     auto = "auto"
     jsonl = "jsonl"
     csv = "csv"
-
-
-class BadLineError(Exception):
-    """One input line that cannot be classified, and why."""
 
 
 def classify(
@@ -110,7 +106,7 @@ def _run(
     on_error: OnError,
 ) -> tuple[int, int]:
     written = skipped = 0
-    seen: set[str] = set()
+    seen: set[int] = set()
     batch: list[tuple[str, str]] = []
     with Progress(
         SpinnerColumn(),
@@ -121,7 +117,7 @@ def _run(
         task = bar.add_task("classifying", total=None)
         for line, record in records:
             try:
-                batch.append(_note(line, record, seen))
+                batch.append(check_record(record, seen))
             except BadLineError as err:
                 console.print(f"line {line}: {err}")
                 if on_error is OnError.fail:
@@ -134,23 +130,6 @@ def _run(
                 bar.update(task, description=f"classified {written} notes")
         written += _flush(predictor, redactor, batch, sink)
     return written, skipped
-
-
-def _note(line: int, record: dict[str, object] | str, seen: set[str]) -> tuple[str, str]:
-    """Validate one record into (id, text), or raise BadLineError saying why."""
-    if isinstance(record, str):
-        raise BadLineError(record)
-    note_id, text = record.get("id"), record.get("text")
-    if not isinstance(note_id, str | int) or isinstance(note_id, bool) or str(note_id) == "":
-        raise BadLineError("needs an 'id' (a string or an integer)")
-    if not isinstance(text, str) or not normalise(text):
-        raise BadLineError("needs a non-empty 'text' string")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadLineError(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
-    if str(note_id) in seen:
-        raise BadLineError(f"id {note_id!r} was already used by an earlier line")
-    seen.add(str(note_id))
-    return str(note_id), text
 
 
 def _flush(

@@ -7,12 +7,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from models.registry import FLAG_FOLDER, THEMES_FOLDER, ModelRegistry
+from models.registry import ModelRegistry
 from nlp.areas import Areas, load_areas
 from nlp.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:  # torch, transformers and spaCy load only when a command needs them,
     # so that `walktalk --help` and light commands answer at once
+    from sqlalchemy.orm import Session, sessionmaker
+
     from models.predict import Predictor
     from nlp.redact import Redactor
 
@@ -32,13 +34,31 @@ class Context:
         return load_areas(self.settings.areas_path)
 
     @cached_property
-    def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.settings.home / THEMES_FOLDER)
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the migrated database, open for the life of the command."""
+        from api.db.engine import database_url, make_engine, make_session_factory
+        from api.db.migrate import upgrade
+
+        engine = make_engine(database_url(self.settings.database_url, self.settings.home))
+        upgrade(engine)
+        return make_session_factory(engine)
 
     @cached_property
+    def registries(self) -> tuple[ModelRegistry, ModelRegistry]:
+        """The theme and safeguarding registries, in folders or in the database."""
+        from api.model_store import open_registries
+
+        database = self.settings.model_store == "database"
+        return open_registries(self.settings, self.sessions if database else None)
+
+    @property
+    def registry(self) -> ModelRegistry:
+        return self.registries[0]
+
+    @property
     def flag_registry(self) -> ModelRegistry:
         """The safeguarding flag's versions, apart from the theme models."""
-        return ModelRegistry(self.settings.home / FLAG_FOLDER)
+        return self.registries[1]
 
     @cached_property
     def redactor(self) -> Redactor:

@@ -12,7 +12,20 @@ import sys
 
 import typer
 
-from cli import classify, counts, data, keys, models, notes, pii, places, safeguarding, serve, train
+from cli import (
+    classify,
+    counts,
+    data,
+    keys,
+    models,
+    notes,
+    pii,
+    places,
+    safeguarding,
+    serve,
+    train,
+    worker,
+)
 from nlp.errors import WalktalkError
 
 app = typer.Typer(
@@ -32,6 +45,8 @@ app.add_typer(notes.app, name="notes")
 app.add_typer(safeguarding.app, name="safeguarding")
 app.command("redact")(pii.redact_command)
 app.command("serve")(serve.serve)
+app.command("init")(serve.init)
+app.command("worker")(worker.worker)
 app.command("train")(train.train)
 app.command("evaluate")(train.evaluate)
 app.command("classify")(classify.classify)

@@ -1,8 +1,9 @@
-"""`walktalk models list|show|activate|rollback`."""
+"""`walktalk models list|show|activate|rollback|export|import`."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -74,3 +75,50 @@ def rollback() -> None:
     Example: walktalk models rollback
     """
     typer.echo(f"active: {context().registry.rollback()}")
+
+
+@app.command("export")
+def export(
+    version: Annotated[str, typer.Argument(help="The version to export.")],
+    to: Annotated[Path, typer.Option("--to", help="A folder to create (must not exist).")],
+    safeguarding: Annotated[
+        bool, typer.Option(help="Export from the safeguarding flag's registry instead.")
+    ] = False,
+) -> None:
+    """Copy a version (files and card) out of this deployment's model store into a folder.
+
+    Example: walktalk models export tf-default --to ./tf-default
+    """
+    if to.exists():
+        raise typer.BadParameter(f"{to} already exists; name a new folder.", param_hint="--to")
+    ctx = context()
+    registry = ctx.flag_registry if safeguarding else ctx.registry
+    registry.export(version, to)
+    typer.echo(f"exported {version} from {registry.location} to {to}")
+
+
+@app.command("import")
+def import_version(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `walktalk models export`.")],
+    name: Annotated[
+        str | None, typer.Option(help="Register under this name (default: the card's).")
+    ] = None,
+    activate: Annotated[bool, typer.Option(help="Activate it if no version is active yet.")] = True,
+    safeguarding: Annotated[
+        bool, typer.Option(help="Import into the safeguarding flag's registry instead.")
+    ] = False,
+) -> None:
+    """Register an exported version in this deployment's model store (folders or database).
+
+    Example: WALKTALK_MODEL_STORE=database walktalk models import ./tf-default
+    """
+    from models.registry import read_exported_card
+
+    ctx = context()
+    registry = ctx.flag_registry if safeguarding else ctx.registry
+    version = name or str(read_exported_card(folder).get("version") or folder.name)
+    registry.import_folder(folder, version=version)
+    typer.echo(f"imported {version} into {registry.location}")
+    if activate and registry.active() is None:
+        registry.set_active(version, reason="imported as the first model")
+        typer.echo(f"active: {version}")

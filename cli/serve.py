@@ -1,4 +1,4 @@
-"""`walktalk serve`: run the API with uvicorn, ready on a first start.
+"""`walktalk serve` (run the API with uvicorn, ready on a first start) and `walktalk init`.
 
 On a first start with no active model it trains the default one on the seed
 corpus (with progress), and with no API keys it creates an admin key and
@@ -14,9 +14,38 @@ from typing import Annotated
 
 import typer
 
-from cli.context import context
+from cli.context import Context, context
 from cli.train import train
 from models.kind_names import DEFAULT_KIND
+
+
+def init() -> None:
+    """Prepare a deployment once: migrate, train the default model and flag, make an admin key.
+
+    `walktalk serve` does the same on a first start. Run it on its own before
+    starting several replicas, so that they do not all train at once.
+
+    Example: walktalk init
+    """
+    prepare(context())
+
+
+def prepare(ctx: Context) -> None:
+    """What a first start needs: an active model, an active flag, and an admin key."""
+    from api.auth.keys import create_key, list_keys
+    from api.store import open_store
+    from cli.safeguarding import train as train_flag
+
+    if ctx.registry.active() is None:
+        typer.echo("no active model: training the default one on the training corpora", err=True)
+        train(data=None, kind=DEFAULT_KIND, name=None)
+    if ctx.flag_registry.active() is None:
+        typer.echo("no safeguarding flag: training it on the labelled corpora", err=True)
+        train_flag(None)
+    with open_store(ctx.settings) as session:
+        admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]
+    if admin:
+        typer.echo(f"first start: created an admin API key (shown only once):\n{admin}", err=True)
 
 
 def serve(
@@ -44,26 +73,14 @@ def serve(
     """
     import uvicorn
 
-    from api.auth.keys import create_key, list_keys
     from api.retention import start_daily
-    from api.store import open_store
-    from cli.safeguarding import train as train_flag
 
     ctx = context()
     logging.basicConfig(
         level=ctx.settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    if ctx.registry.active() is None:
-        typer.echo("no active model: training the default one on the training corpora", err=True)
-        train(data=None, kind=DEFAULT_KIND, name=None)
-    if ctx.flag_registry.active() is None:
-        typer.echo("no safeguarding flag: training it on the labelled corpora", err=True)
-        train_flag(None)
-    with open_store(ctx.settings) as session:
-        admin = None if list_keys(session) else create_key(session, name="admin", role="admin")[1]
-    if admin:
-        typer.echo(f"first start: created an admin API key (shown only once):\n{admin}", err=True)
+    prepare(ctx)
     start_daily(ctx.settings, threading.Event())  # retention, if a period is set
     uvicorn.run(
         "api.main:app",

@@ -82,7 +82,7 @@ def train(
     if result.behaviour is not None:
         print_behaviour(result.behaviour)
     typer.echo(f"trained in {result.card['training_seconds']} s")
-    typer.echo(f"registered {result.version} in {ctx.registry.root}")
+    typer.echo(f"registered {result.version} in {ctx.registry.location}")
     if result.activated:
         typer.echo(f"activated {result.version} (no model was active)")
     else:

@@ -62,15 +62,17 @@ class ModelRegistry:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @property
+    def location(self) -> str:
+        """Where the versions live, for messages."""
+        return str(self.root)
+
     def register(
         self, model: ThemeModel, card: dict[str, Any], *, version: str, markdown: str = ""
     ) -> str:
         """Save a fitted model, its card (JSON and Markdown) as a new version."""
         check_version_name(version)
-        if (self.root / version).exists():
-            raise RegistryConflictError(
-                f"Version {version!r} already exists.", hint="Pick another --name."
-            )
+        self._refuse_taken(version)
         self.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
         try:
@@ -82,6 +84,33 @@ class ModelRegistry:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return version
+
+    def import_folder(self, folder: Path, *, version: str) -> str:
+        """Register a version from an exported folder (its files and card), as it is."""
+        check_version_name(version)
+        card = read_exported_card(folder)
+        self._refuse_taken(version)
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+        try:
+            shutil.copytree(folder, staging, dirs_exist_ok=True)
+            _write_card(staging, {**card, "version": version})
+            staging.rename(self.root / version)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return version
+
+    def export(self, version: str, destination: Path) -> Path:
+        """Copy a version's files and card to a new folder (for `models import` elsewhere)."""
+        shutil.copytree(self._folder(version), destination)
+        return destination
+
+    def _refuse_taken(self, version: str) -> None:
+        if (self.root / version).exists():
+            raise RegistryConflictError(
+                f"Version {version!r} already exists.", hint="Pick another --name."
+            )
 
     def versions(self) -> list[VersionInfo]:
         """Every registered version, oldest first."""
@@ -124,7 +153,7 @@ class ModelRegistry:
         version = self.active()
         if version is None:
             raise RegistryError(
-                f"No model is active in {self.root}.",
+                f"No model is active in {self.location}.",
                 hint="Train one with `walktalk train`, or activate one with "
                 "`walktalk models activate VERSION`.",
             )
@@ -177,7 +206,7 @@ class ModelRegistry:
         if not _VERSION.match(version) or not (folder / CARD_FILE).exists():
             known = ", ".join(info.name for info in self._version_folders()) or "none"
             raise UnknownVersionError(
-                f"No model version {version!r} in {self.root} (known: {known}).",
+                f"No model version {version!r} in {self.location} (known: {known}).",
                 hint="`walktalk models list` shows the versions; `walktalk train` makes one.",
             )
         return folder
@@ -194,6 +223,23 @@ def check_version_name(version: str) -> None:
             f"{version!r} is not a valid version name: use lower-case letters, digits, "
             "'.', '_' or '-', starting with a letter or digit, at most 64 characters."
         )
+
+
+def read_exported_card(folder: Path) -> dict[str, Any]:
+    """The card of an exported version folder, or a clear error if it is not one."""
+    path = folder / CARD_FILE
+    if not folder.is_dir() or not path.is_file() or not (folder / "config.json").is_file():
+        raise UnknownVersionError(
+            f"{folder} is not an exported model version (it needs config.json and {CARD_FILE}).",
+            hint="`walktalk models export VERSION --to FOLDER` writes one.",
+        )
+    try:
+        card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UnknownVersionError(f"{path} is not a readable model card ({err}).") from err
+    if not isinstance(card, dict):
+        raise UnknownVersionError(f"{path} is not a readable model card (not a JSON object).")
+    return card
 
 
 def _write_card(folder: Path, card: dict[str, Any]) -> None:

@@ -11,7 +11,10 @@
 - `reviews`: append-only human corrections: who, when, themes before and after,
   the model's themes and version at the time, a comment.
 - `review_leases`: which reviewer holds which note, until when.
-- `jobs`: background training runs and re-tags, with progress and a log.
+- `jobs`: background training runs and re-tags, with progress, a log and the
+  lease of the worker running it.
+- `model_versions`, `model_files`, `model_activations`: the model registry,
+  where a deployment keeps it in the database (`WALKTALK_MODEL_STORE=database`).
 - `note_themes`: the *effective* themes of each note (latest review, else the
   current prediction), with the note's filter columns copied in, so that counts
   are one scan of one indexed table. Rewritten in the same transaction as the
@@ -26,6 +29,8 @@
   many took part); notes point at the walk they came from.
 - `api_keys`: hashed API keys and their roles.
 - `idempotency`: responses already given to a client for an Idempotency-Key.
+- `classify_items`: the lines of a bulk classification job and their results,
+  deleted with the job when its results expire.
 """
 
 from __future__ import annotations
@@ -35,13 +40,17 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -173,6 +182,8 @@ class Prediction(Base):
     # "model" (occlusion by the version that made the prediction), cached here.
     evidence_source: Mapped[str] = mapped_column(String(10), default="cues", server_default="cues")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    # The re-tag job that stored it, so a retried job resumes instead of repeating.
+    job_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class Review(Base):
@@ -220,6 +231,11 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    # A worker holds a running job until `lease_until` and renews it; a job whose
+    # lease ran out was left by a worker that died, and may be taken over.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
 
 
 class NoteTheme(Base):
@@ -349,3 +365,73 @@ class Walk(Base):
     participants: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class ModelVersion(Base):
+    """A model version in the database registry: its card; its files are in `model_files`."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (PrimaryKeyConstraint("registry", "version", name="pk_model_versions"),)
+
+    # "models" (themes) or "safeguarding"; `registry` is reserved on declarative classes.
+    registry_name: Mapped[str] = mapped_column("registry", String(20))
+    version: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    markdown: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class ModelFile(Base):
+    """One file of a stored model version, with its content hash."""
+
+    __tablename__ = "model_files"
+    __table_args__ = (
+        PrimaryKeyConstraint("registry", "version", "path", name="pk_model_files"),
+        ForeignKeyConstraint(
+            ["registry", "version"],
+            ["model_versions.registry", "model_versions.version"],
+            name="fk_model_files_version",
+            ondelete="CASCADE",
+        ),
+    )
+
+    registry_name: Mapped[str] = mapped_column("registry", String(20))
+    version: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ModelActivation(Base):
+    """An activation or rollback; the newest row per registry is the active version."""
+
+    __tablename__ = "model_activations"
+    __table_args__ = (Index("ix_model_activations_registry", "registry", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_name: Mapped[str] = mapped_column("registry", String(20))
+    version: Mapped[str] = mapped_column(String(64))
+    previous: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(300))
+    rollback: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class ClassifyItem(Base):
+    """One line of a bulk classification upload: its text until classified, then its result."""
+
+    __tablename__ = "classify_items"
+    __table_args__ = (
+        PrimaryKeyConstraint("job_id", "line", name="pk_classify_items"),
+        ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name="fk_classify_items_job_id_jobs", ondelete="CASCADE"
+        ),
+    )
+
+    job_id: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)  # the line number in the upload, from 1
+    item_id: Mapped[str] = mapped_column(String(200))  # the client's id for the line
+    text: Mapped[str | None] = mapped_column(Text)  # cleared once classified
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

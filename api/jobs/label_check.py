@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note
-from api.jobs.runner import JobContext, Work
+from api.jobs.context import JobContext, Work
 from api.jobs.training import reviewed_notes
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy

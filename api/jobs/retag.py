@@ -11,6 +11,10 @@ Two phases, so counts never show a half-done re-tag:
 Where the new version disagrees with the note's previous prediction, the note's
 review priority goes up: two models disagreeing is where a review helps most.
 If the job fails in phase 1, the predictions it stored are deleted again.
+
+Safe to run again: each prediction carries the job's id, so a job taken over
+from a worker that died keeps what was stored and scores only the rest, and
+phase 2 sets the same pointers whether it runs once or twice.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note, Prediction
-from api.jobs.runner import JobContext, Work
+from api.jobs.context import JobContext, Work
 from api.notes import repository
 from api.reviews.priority import review_priority
 from models.predict import Predictor
@@ -40,13 +44,15 @@ class Fresh:
     scores: dict[str, float]
 
 
-def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor) -> Work:
+def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor, job_id: int) -> Work:
     def work(ctx: JobContext) -> dict[str, Any]:
-        fresh: dict[int, Fresh] = {}
+        fresh = _stored_by_job(sessions, job_id)
+        if fresh:
+            ctx.log(f"{len(fresh)} notes were scored by an earlier attempt; scoring the rest")
         try:
-            _predict_all(ctx, sessions, predictor, fresh)
+            _predict_all(ctx, sessions, predictor, fresh, job_id)
         except Exception:
-            _discard(sessions, [f.prediction_id for f in fresh.values()])
+            _discard(sessions, job_id)
             raise
         ctx.progress("switching notes to the new predictions", 99, 100)
         changed = _switch(sessions, predictor, fresh)
@@ -61,10 +67,12 @@ def _predict_all(
     sessions: sessionmaker[Session],
     predictor: Predictor,
     fresh: dict[int, Fresh],
+    job_id: int,
 ) -> None:
     with sessions() as session:
         total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
-        ids = list(session.scalars(select(Note.id).order_by(Note.id)))
+        ids = [i for i in session.scalars(select(Note.id).order_by(Note.id)) if i not in fresh]
+    done = len(fresh)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         with sessions() as session, session.begin():
@@ -81,6 +89,7 @@ def _predict_all(
                     scores=answer.scores,
                     evidence={k: [list(s) for s in v] for k, v in answer.evidence.items()},
                     created_at=now,
+                    job_id=job_id,
                 )
                 for note_id, answer in zip(chunk, answers, strict=True)
             ]
@@ -88,9 +97,8 @@ def _predict_all(
             session.flush()
             for row in rows:
                 fresh[row.note_id] = Fresh(row.id, row.themes, row.scores)
-        ctx.progress(
-            f"classified {start + len(chunk)} of {total} notes", start + len(chunk), total + 1
-        )
+        done += len(chunk)
+        ctx.progress(f"classified {done} of {total} notes", done, total + 1)
 
 
 def _switch(sessions: sessionmaker[Session], predictor: Predictor, fresh: dict[int, Fresh]) -> int:
@@ -125,9 +133,21 @@ def _themes_of_predictions(session: Session, note_ids: list[int]) -> dict[int, l
     return {note_id: sorted(themes) for note_id, themes in rows}
 
 
-def _discard(sessions: sessionmaker[Session], prediction_ids: list[int]) -> None:
-    """Delete the predictions a failed re-tag stored (no note points at them yet)."""
+def _stored_by_job(sessions: sessionmaker[Session], job_id: int) -> dict[int, Fresh]:
+    """Predictions an earlier attempt of this job stored, by note."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Prediction.note_id, Prediction.id, Prediction.themes, Prediction.scores).where(
+                Prediction.job_id == job_id
+            )
+        )
+        return {note_id: Fresh(pid, themes, scores) for note_id, pid, themes, scores in rows}
+
+
+def _discard(sessions: sessionmaker[Session], job_id: int) -> None:
+    """Delete the predictions a failed re-tag stored, unless a note already points at one."""
     with sessions() as session, session.begin():
-        for start in range(0, len(prediction_ids), BATCH):
-            chunk = prediction_ids[start : start + BATCH]
-            session.execute(delete(Prediction).where(Prediction.id.in_(chunk)))
+        pointed = select(Note.prediction_id).where(Note.prediction_id.is_not(None))
+        session.execute(
+            delete(Prediction).where(Prediction.job_id == job_id, Prediction.id.not_in(pointed))
+        )

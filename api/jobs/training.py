@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note
-from api.jobs.runner import JobContext, Work
+from api.jobs.context import JobContext, Work
 from api.notes import repository
 from models.kind_names import Kind
 from models.registry import ModelRegistry
@@ -57,11 +57,21 @@ def training_work(
     corpora: Corpora,
     kind: Kind,
     include_reviewed: bool,
+    name: str | None = None,
 ) -> Work:
-    """The job body: gather the reviewed notes, train, register; returns the summary."""
+    """The job body: gather the reviewed notes, train, register; returns the summary.
+
+    With a `name` (chosen when the job was submitted) the run is safe to repeat:
+    a worker that takes the job over after the version was registered reports
+    that version instead of training a second one.
+    """
 
     def work(ctx: JobContext) -> dict[str, Any]:
         from training.train import TrainConfig, run_training
+
+        if name is not None and name in {v.version for v in registry.versions()}:
+            ctx.log(f"{name} was registered by an earlier attempt")
+            return _summary(registry.card(name), name, None, registry.active() == name)
 
         extra: list[LabelledNote] = []
         if include_reviewed:
@@ -69,7 +79,7 @@ def training_work(
                 extra = reviewed_notes(session)
         ctx.log(f"training a {kind} model on the training corpora plus {len(extra)} reviewed notes")
         result = run_training(
-            TrainConfig(kind=kind),
+            TrainConfig(kind=kind, name=name),
             corpora=corpora,
             registry=registry,
             taxonomy=taxonomy,
@@ -77,14 +87,23 @@ def training_work(
             progress=ctx.progress,
             extra_notes=extra,
         )
-        test = result.card["metrics"]["test"]
-        ctx.log(f"registered {result.version}: test macro-F1 {test['macro_f1']:.3f}")
-        return {
-            "version": result.version,
-            "reviewed_notes": len(extra),
-            "macro_f1": test["macro_f1"],
-            "per_theme": {t: s["f1"] for t, s in test["per_theme"].items()},
-            "activated": result.activated,
-        }
+        ctx.log(
+            f"registered {result.version}: test macro-F1 "
+            f"{result.card['metrics']['test']['macro_f1']:.3f}"
+        )
+        return _summary(result.card, result.version, len(extra), result.activated)
 
     return work
+
+
+def _summary(
+    card: dict[str, Any], version: str, reviewed: int | None, activated: bool
+) -> dict[str, Any]:
+    test = card["metrics"]["test"]
+    return {
+        "version": version,
+        "reviewed_notes": reviewed,
+        "macro_f1": test["macro_f1"],
+        "per_theme": {t: s["f1"] for t, s in test["per_theme"].items()},
+        "activated": activated,
+    }

@@ -7,6 +7,7 @@ while requests in flight finish with the model they started with.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
@@ -14,24 +15,20 @@ from sqlalchemy import select
 
 from api.auth.roles import Permission, allowed
 from api.db.tables import Job
-from api.deps import AppSettings, AreaTable, CanManageModels, Db, Model, Themes
+from api.deps import CanManageModels, Db, Model
 from api.errors import ConflictError, ForbiddenError, NotFoundError
-from api.jobs.label_check import label_check_work
-from api.jobs.retag import retag_work
-from api.jobs.runner import JobRunner, busy
-from api.jobs.training import training_work
+from api.jobs.runner import JobQueue, busy
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
 from api.validation import RowId
-from models.predict import Predictor
 from models.registry import ModelRegistry
 from training.promotion import promote
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"])
 
 
-def _runner(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.jobs
-    return runner
+def _jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
+    return jobs
 
 
 @router.get("/models/{version}")
@@ -73,9 +70,7 @@ def retag(version: str, request: Request, db: Db, model: Model, caller: CanManag
     """Re-tag every stored note with a version in the background; counts switch when done."""
     _known(model.registry, version)
     _not_busy(db, "retag")
-    predictor = Predictor(model.registry.load(version), model.lexicon, version)
-    work = retag_work(sessions=request.app.state.sessions, predictor=predictor)
-    job_id = _runner(request).submit("retag", {"version": version}, caller.name, work)
+    job_id = _jobs(request).submit("retag", {"version": version}, caller.name)
     return _job(db, job_id, "retag")
 
 
@@ -83,47 +78,26 @@ def retag(version: str, request: Request, db: Db, model: Model, caller: CanManag
 def start_training(
     request: Request,
     db: Db,
-    model: Model,
-    settings: AppSettings,
-    taxonomy: Themes,
-    areas: AreaTable,
     caller: CanManageModels,
     body: Annotated[TrainingRunIn | None, Body()] = None,
 ) -> JobOut:
-    """Train a new version in the background on the training corpora (plus reviewed notes)."""
+    """Train a new version in the background on the training corpora (plus reviewed notes).
+
+    The version's name is chosen now and kept with the job, so a worker that
+    takes the run over after a crash finishes the same version, not a second one.
+    """
     run = body or TrainingRunIn()
     _not_busy(db, "train")
-    work = training_work(
-        sessions=request.app.state.sessions,
-        registry=model.registry,
-        taxonomy=taxonomy,
-        areas=areas,
-        corpora=settings.corpora(),
-        kind=run.kind,
-        include_reviewed=run.include_reviewed,
-    )
-    job_id = _runner(request).submit("train", run.model_dump(), caller.name, work)
+    params = {**run.model_dump(), "name": f"{run.kind}-{datetime.now(UTC):%Y%m%d-%H%M%S}"}
+    job_id = _jobs(request).submit("train", params, caller.name)
     return _job(db, job_id, "train")
 
 
 @router.post("/review/label-check", status_code=202, response_model=JobOut)
-def start_label_check(
-    request: Request,
-    db: Db,
-    settings: AppSettings,
-    taxonomy: Themes,
-    areas: AreaTable,
-    caller: CanManageModels,
-) -> JobOut:
+def start_label_check(request: Request, db: Db, caller: CanManageModels) -> JobOut:
     """Flag reviewed notes whose labels the rest of the data contradicts (cleanlab), in the background."""
     _not_busy(db, "label_check")
-    work = label_check_work(
-        sessions=request.app.state.sessions,
-        taxonomy=taxonomy,
-        areas=areas,
-        seed_path=settings.seed_path,
-    )
-    job_id = _runner(request).submit("label_check", {}, caller.name, work)
+    job_id = _jobs(request).submit("label_check", {}, caller.name)
     return _job(db, job_id, "label_check")
 
 

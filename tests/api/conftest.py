@@ -132,6 +132,17 @@ class Api:
         return Session(self.engine)
 
 
+def cells_match_a_rebuild(session: Session) -> bool:
+    """Whether the count cells equal a rebuild from the notes (the rebuild is rolled back)."""
+    from api.counts import cells
+
+    kept = cells.snapshot(session)
+    cells.rebuild(session)
+    rebuilt = cells.snapshot(session)
+    session.rollback()
+    return kept == rebuilt
+
+
 def make_settings(home: Path, url: str, **overrides: object) -> Settings:
     return Settings(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
 

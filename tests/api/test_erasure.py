@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from api.counts import cells
 from api.db.tables import Erasure, Idempotency, Note, Prediction, Review
 from api.notes.erasure import expire
 from api.retention import expire_once
@@ -17,7 +16,7 @@ from api.reviews.service import record_review
 from api.settings import Settings
 from api.store import open_store
 from cli.main import app
-from tests.api.conftest import Api
+from tests.api.conftest import Api, cells_match_a_rebuild
 from tests.factories import THEMES
 
 NOTES = [
@@ -29,11 +28,7 @@ NOTES = [
 
 def counts_match_a_rebuild(api: Api) -> bool:
     with api.session() as session:
-        kept = cells.snapshot(session)
-        cells.rebuild(session)
-        rebuilt = cells.snapshot(session)
-        session.rollback()
-    return kept == rebuilt
+        return cells_match_a_rebuild(session)
 
 
 @pytest.fixture

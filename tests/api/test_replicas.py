@@ -1,0 +1,267 @@
+"""The scaled-out topology as plain processes: two API replicas, job workers, PostgreSQL, Redis.
+
+What `compose.yaml` deploys, started here without a container engine:
+`walktalk serve` twice (own ports, own WALKTALK_HOME folders, so they share
+only the database), `walktalk worker` (then a second one), the running
+PostgreSQL and Redis. It checks what a force running replicas relies on:
+
+- a training run started through replica A, promoted through replica B, is the
+  model both replicas answer with, within 2 seconds;
+- a worker killed with SIGKILL in the middle of a re-tag is survived: another
+  worker takes the job over and finishes it, with no note scored twice;
+- counts read through either replica agree, and equal a rebuild from the notes.
+
+Needs PostgreSQL (SQLite is one file on one machine) and Redis; skipped with
+the reason where either is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from api.auth.keys import create_key
+from api.counts import cells
+from api.db.migrate import upgrade
+from api.db.tables import Note, Prediction
+from tests.api.live_server import free_port
+from tests.factories import NOTE_TEXTS
+
+pytestmark = pytest.mark.postgres
+
+REDIS_URL = os.environ.get("WALKTALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+WALKTALK = str(Path(sys.executable).parent / "walktalk")
+NOTES = 6000
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()  # this test's own Redis database number
+    except redis.RedisError as err:
+        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"no Redis at {REDIS_URL} ({type(err).__name__}), needed in CI")
+        pytest.skip(f"no Redis at {REDIS_URL} ({type(err).__name__}); set WALKTALK_TEST_REDIS_URL")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+class Topology:
+    """The processes of one deployment and what they share."""
+
+    def __init__(self, tmp: Path, database_url: str, redis_url: str) -> None:
+        self.tmp = tmp
+        self.env = {
+            **os.environ,
+            "WALKTALK_DATABASE_URL": database_url,
+            "WALKTALK_QUEUE_URL": redis_url,
+            "WALKTALK_MODEL_STORE": "database",
+            "WALKTALK_MODEL_POLL_SECONDS": "0.5",
+            "WALKTALK_QUEUE_HEARTBEAT_SECONDS": "3",
+            "WALKTALK_LOG_LEVEL": "warning",
+        }
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[IO[bytes]] = []
+
+    def run(self, *args: str, home: str) -> str:
+        done = subprocess.run(
+            [WALKTALK, *args], env=self._env(home), capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    def start(self, *args: str, home: str) -> subprocess.Popen[bytes]:
+        log = (self.tmp / f"{home}.log").open("ab")
+        self.logs.append(log)
+        process = subprocess.Popen(
+            [WALKTALK, *args], env=self._env(home), stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    def serve(self, home: str) -> str:
+        port = free_port()
+        self.start("serve", "--port", str(port), "--workers", "1", home=home)
+        base = f"http://127.0.0.1:{port}"
+        _wait(lambda: _ready(base), 90, f"replica {home} to be ready")
+        return base
+
+    def _env(self, home: str) -> dict[str, str]:
+        folder = self.tmp / home
+        folder.mkdir(exist_ok=True)
+        return {**self.env, "WALKTALK_HOME": str(folder)}
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self.logs:
+            log.close()
+
+
+@pytest.fixture
+def topology(
+    tmp_path: Path, postgres_schema_url: str, redis_url: str, model_home: Path
+) -> Iterator[Topology]:
+    engine = create_engine(postgres_schema_url)
+    upgrade(engine)
+    engine.dispose()
+    deployment = Topology(tmp_path, postgres_schema_url, redis_url)
+    # The models the replicas start with, put in the database's store once.
+    deployment.run("models", "import", str(model_home / "models" / "seed-linear"), home="ops")
+    flag = next(p for p in (model_home / "safeguarding").iterdir() if p.is_dir())
+    deployment.run("models", "import", str(flag), "--safeguarding", home="ops")
+    try:
+        yield deployment
+    finally:
+        deployment.stop()
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _wait(check: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def _job(base: str, key: str, job_id: int) -> dict[str, Any]:
+    response = httpx.get(f"{base}/v1/jobs/{job_id}", headers=_auth(key), timeout=10)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def _until_done(base: str, key: str, job_id: int, seconds: float) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def done() -> bool:
+        found.update(_job(base, key, job_id))
+        return found["status"] in ("succeeded", "failed")
+
+    _wait(done, seconds, f"job {job_id}")
+    return found
+
+
+def test_two_replicas_and_workers_share_models_jobs_and_counts(
+    topology: Topology, postgres_schema_url: str
+) -> None:
+    engine = create_engine(postgres_schema_url)
+    with Session(engine) as session, session.begin():
+        admin = create_key(session, name="ops", role="admin")[1]
+        tagger = create_key(session, name="tagger", role="tagger")[1]
+    a, b = topology.serve("replica-a"), topology.serve("replica-b")
+    worker = topology.start("worker", home="worker-1")
+
+    texts = [f"{text} (walk {i})" for i in range(NOTES // len(NOTE_TEXTS)) for text in NOTE_TEXTS]
+    for start in range(0, len(texts), 1000):
+        notes = [
+            {"text": t, "source": "officer", "borough": "Camden"}
+            for t in texts[start : start + 1000]
+        ]
+        posted = httpx.post(
+            f"{a}/v1/notes", json={"notes": notes}, headers=_auth(tagger), timeout=120
+        )
+        assert posted.status_code == 201, posted.text
+
+    # Trained through A (on the worker), promoted through B, served by both.
+    run = httpx.post(
+        f"{a}/v1/training-runs",
+        json={"kind": "linear", "include_reviewed": False},
+        headers=_auth(admin),
+        timeout=10,
+    )
+    assert run.status_code == 202, run.text
+    trained = _until_done(b, admin, run.json()["id"], 300)
+    assert trained["status"] == "succeeded", trained
+    version = trained["version"]
+    promoted = httpx.post(
+        f"{b}/v1/models/{version}/activate", json={"force": True}, headers=_auth(admin), timeout=30
+    )
+    assert promoted.status_code == 200, promoted.text
+    switched = time.monotonic()
+    _wait(
+        lambda: all(httpx.get(f"{x}/readyz").json().get("model") == version for x in (a, b)),
+        10,
+        "both replicas to serve the new version",
+    )
+    assert time.monotonic() - switched <= 2.0
+
+    # A re-tag whose worker is killed mid-way is finished by another worker.
+    retag = httpx.post(f"{b}/v1/models/{version}/retag", headers=_auth(admin), timeout=10)
+    assert retag.status_code == 202, retag.text
+    job_id = retag.json()["id"]
+    _wait(lambda: 0 < _job(a, admin, job_id)["progress"] < 0.5, 120, "the re-tag to get going")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    cut_off = _job(a, admin, job_id)
+    assert cut_off["status"] == "running"
+    assert cut_off["progress"] < 0.99
+    topology.start("worker", home="worker-2")
+    finished = _until_done(a, admin, job_id, 180)
+    assert finished["status"] == "succeeded", finished
+    assert finished["result"]["notes"] == len(texts)
+    assert any("attempt 2" in line for line in finished["log"])
+
+    with Session(engine) as session:
+        per_note = session.execute(
+            select(Prediction.note_id, func.count())
+            .where(Prediction.job_id == job_id)
+            .group_by(Prediction.note_id)
+        ).all()
+        assert len(per_note) == len(texts)
+        assert {n for _, n in per_note} == {1}
+        on_new = session.scalar(
+            select(func.count())
+            .select_from(Note)
+            .join(Prediction, Prediction.id == Note.prediction_id)
+            .where(Prediction.model_version == version)
+        )
+        assert on_new == len(texts)
+        kept = cells.snapshot(session)
+        cells.rebuild(session)
+        assert cells.snapshot(session) == kept
+        session.rollback()
+    engine.dispose()
+
+    counts = [
+        httpx.get(
+            f"{x}/v1/counts", params={"group_by": "theme,borough"}, headers=_auth(admin), timeout=30
+        ).json()
+        for x in (a, b)
+    ]
+    assert counts[0] == counts[1]
+    assert counts[0]["total"]["notes"] == len(texts)
