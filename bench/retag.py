@@ -92,7 +92,9 @@ def measure(url: str, size: int, predictor: Predictor) -> None:
     )
     start = time.perf_counter()
     ctx = job_context(sessions)
-    result = retag_work(sessions=sessions, predictor=predictor, job_id=ctx.job_id)(ctx)
+    result = retag_work(sessions=sessions, predictor=predictor, job_id=ctx.job_id, owner="bench")(
+        ctx
+    )
     elapsed = time.perf_counter() - start
     print(
         f"{size:>9,} notes: re-tag {elapsed:.1f} s ({result['notes'] / elapsed:,.0f} notes/s); "

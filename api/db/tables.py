@@ -171,6 +171,7 @@ class Note(Base):
 
 class Prediction(Base):
     __tablename__ = "predictions"
+    __table_args__ = (Index("uq_predictions_job_note", "job_id", "note_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
@@ -183,7 +184,7 @@ class Prediction(Base):
     evidence_source: Mapped[str] = mapped_column(String(10), default="cues", server_default="cues")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     # The re-tag job that stored it, so a retried job resumes instead of repeating.
-    job_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    job_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Review(Base):
@@ -435,3 +436,23 @@ class ClassifyItem(Base):
     item_id: Mapped[str] = mapped_column(String(200))  # the client's id for the line
     text: Mapped[str | None] = mapped_column(Text)  # cleared once classified
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class JobChunk(Base):
+    """A range of note ids of a re-tag, claimed by one worker at a time under a lease."""
+
+    __tablename__ = "job_chunks"
+    __table_args__ = (
+        PrimaryKeyConstraint("job_id", "chunk", name="pk_job_chunks"),
+        ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name="fk_job_chunks_job_id_jobs", ondelete="CASCADE"
+        ),
+    )
+
+    job_id: Mapped[int] = mapped_column(Integer)
+    chunk: Mapped[int] = mapped_column(Integer)
+    first_id: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # todo, running, done
+    owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))

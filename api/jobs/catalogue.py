@@ -8,11 +8,14 @@ carries nothing that lives only in the memory of the process that accepted it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.db.tables import Note
 from api.jobs.context import Work
 from api.settings import Settings
 from models.registry import ModelRegistry
@@ -20,6 +23,9 @@ from nlp.areas import Areas
 from nlp.cues import CueLexicon
 from nlp.redact import Redactor
 from nlp.taxonomy import Taxonomy
+
+if TYPE_CHECKING:  # the predictor pulls in the model kinds (torch): loaded in the job
+    from models.predict import Predictor
 
 
 @dataclass(frozen=True)
@@ -33,21 +39,26 @@ class JobEnv:
     taxonomy: Taxonomy
     areas: Areas
     redactor: Redactor  # bulk classification prepares text as /v1/classify does
+    # Where jobs go through a queue: ask idle workers to help with a job's chunks.
+    ask_for_help: Callable[[int], None] | None = None
 
 
 class UnknownJobKindError(ValueError):
     """A job row names a kind this version of walktalk does not run."""
 
 
-def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv) -> Work:
-    """The body of a job, from its kind and parameters."""
+def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv, owner: str) -> Work:
+    """The body of a job, from its kind and parameters; `owner` names the process running it."""
     if kind == "retag":
         from api.jobs.retag import retag_work
-        from models.predict import Predictor
 
-        version = str(params["version"])
-        predictor = Predictor(env.registry.load(version), env.lexicon, version)
-        return retag_work(sessions=env.sessions, predictor=predictor, job_id=job_id)
+        return retag_work(
+            sessions=env.sessions,
+            predictor=_predictor(env, params),
+            job_id=job_id,
+            owner=owner,
+            ask_for_help=env.ask_for_help,
+        )
     if kind == "train":
         from api.jobs.training import training_work
 
@@ -63,12 +74,12 @@ def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv) -> W
         )
     if kind == "classify":
         from api.classify.bulk import classify_work
-        from models.predict import Predictor
 
-        version = str(params["version"])
-        predictor = Predictor(env.registry.load(version), env.lexicon, version)
         return classify_work(
-            sessions=env.sessions, predictor=predictor, redactor=env.redactor, job_id=job_id
+            sessions=env.sessions,
+            predictor=_predictor(env, params),
+            redactor=env.redactor,
+            job_id=job_id,
         )
     if kind == "label_check":
         from api.jobs.label_check import label_check_work
@@ -80,3 +91,39 @@ def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv) -> W
             seed_path=env.settings.seed_path,
         )
     raise UnknownJobKindError(f"no job kind {kind!r}")
+
+
+def help_with(job_id: int, env: JobEnv, owner: str) -> int:
+    """Score chunks of a running re-tag beside the worker that runs it; returns chunks done.
+
+    Sent to idle workers by the job's own worker. A helper holds no lease on
+    the job, only on each chunk it claims, and stops when the job stops.
+    """
+    from api.db.tables import Job
+    from api.jobs import chunks
+    from api.jobs.context import JobContext
+    from api.jobs.retag import progress_of
+
+    with env.sessions() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.kind != "retag" or job.status != "running":
+            return 0
+        params = dict(job.params)
+
+    def still_running() -> bool:
+        with env.sessions() as session:
+            return session.scalar(select(Job.status).where(Job.id == job_id)) == "running"
+
+    with env.sessions() as session:
+        total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
+    progress = progress_of(JobContext(env.sessions, job_id), env.sessions, total)
+    return chunks.work_through(
+        env.sessions, _predictor(env, params), job_id, owner, progress, still_running
+    )
+
+
+def _predictor(env: JobEnv, params: dict[str, Any]) -> Predictor:
+    from models.predict import Predictor
+
+    version = str(params["version"])
+    return Predictor(env.registry.load(version), env.lexicon, version)

@@ -64,7 +64,7 @@ def execute(job_id: int, env: JobEnv, owner: str, *, lease_seconds: float = LEAS
         ctx = JobContext(env.sessions, job_id)
         if attempt > 1:
             ctx.log(f"attempt {attempt}: resuming after a worker stopped")
-        result = build_work(job_id, kind, params, env)(ctx)
+        result = build_work(job_id, kind, params, env, owner)(ctx)
     except Exception as err:  # a job's failure is recorded, never raised into the queue
         log.error("job %s failed: %s", job_id, type(err).__name__)
         log.debug("job %s traceback:\n%s", job_id, traceback.format_exc())

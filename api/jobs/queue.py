@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # dramatiq is imported when a queue is configured, not before
 
 QUEUE_NAME = "walktalk-jobs"
 ACTOR_NAME = "walktalk_run_job"
+HELP_ACTOR_NAME = "walktalk_help_job"
 NAMESPACE = "walktalk"
 # Training a transformer takes about ten minutes on two cores; Dramatiq's own
 # default limit (ten minutes) would kill it.
@@ -71,12 +72,14 @@ def _retry_when(retries: int, error: BaseException) -> bool:
     return retries < OTHER_ERROR_RETRIES
 
 
-def declare_actor(broker: RedisBroker, run: Callable[[int], Any]) -> Actor[[int], Any]:
-    """The one actor: run job `job_id` (an id only; everything else is in the database)."""
+def declare_actor(
+    broker: RedisBroker, run: Callable[[int], Any], *, name: str = ACTOR_NAME
+) -> Actor[[int], Any]:
+    """An actor taking a job id (everything else is in the database): run it, or help with it."""
     import dramatiq
 
     declare = dramatiq.actor(
-        actor_name=ACTOR_NAME,
+        actor_name=name,
         queue_name=QUEUE_NAME,
         broker=broker,
         time_limit=TIME_LIMIT_MS,

@@ -1,8 +1,9 @@
 """Re-tag every stored note with one model version, as a background job.
 
 Two phases, so counts never show a half-done re-tag:
-1. classify the stored (redacted) text in batches and store the new predictions
-   beside the current ones, committed batch by batch (progress is visible, and
+1. classify the stored (redacted) text and store the new predictions beside
+   the current ones, in chunks of note ids that idle workers may claim too
+   (api/jobs/chunks.py), committed batch by batch (progress is visible, and
    nothing the counts read changes yet);
 2. in one transaction, point every note at its new prediction and, for notes
    nobody has reviewed, make its themes the effective ones. Reviewed labels
@@ -19,20 +20,22 @@ phase 2 sets the same pointers whether it runs once or twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note, Prediction
+from api.jobs import chunks
 from api.jobs.context import JobContext, Work
 from api.notes import repository
 from api.reviews.priority import review_priority
 from models.predict import Predictor
 
-BATCH = 500
+BATCH = 500  # notes switched per statement in phase 2
+RECOUNT = 20  # batches between counts of what every worker has scored
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,31 @@ class Fresh:
     scores: dict[str, float]
 
 
-def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor, job_id: int) -> Work:
+def retag_work(
+    *,
+    sessions: sessionmaker[Session],
+    predictor: Predictor,
+    job_id: int,
+    owner: str,
+    ask_for_help: Callable[[int], None] | None = None,
+) -> Work:
+    """Phase 1 in chunks (helped by idle workers where there is a queue), then phase 2."""
+
     def work(ctx: JobContext) -> dict[str, Any]:
-        fresh = _stored_by_job(sessions, job_id)
-        if fresh:
-            ctx.log(f"{len(fresh)} notes were scored by an earlier attempt; scoring the rest")
+        if earlier := chunks.scored(sessions, job_id):
+            ctx.log(f"{earlier} notes were scored by an earlier attempt; scoring the rest")
+        with sessions() as session:
+            total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
+        if chunks.plan(sessions, job_id) > 1 and ask_for_help is not None:
+            ask_for_help(job_id)
         try:
-            _predict_all(ctx, sessions, predictor, fresh, job_id)
+            chunks.wait_for_all(
+                sessions, predictor, job_id, owner, progress_of(ctx, sessions, total)
+            )
         except Exception:
             _discard(sessions, job_id)
             raise
+        fresh = _stored_by_job(sessions, job_id)
         ctx.progress("switching notes to the new predictions", 99, 100)
         changed = _switch(sessions, predictor, fresh)
         ctx.log(f"re-tagged {len(fresh)} notes with {predictor.version}; {changed} changed themes")
@@ -62,43 +80,21 @@ def retag_work(*, sessions: sessionmaker[Session], predictor: Predictor, job_id:
     return work
 
 
-def _predict_all(
-    ctx: JobContext,
-    sessions: sessionmaker[Session],
-    predictor: Predictor,
-    fresh: dict[int, Fresh],
-    job_id: int,
-) -> None:
-    with sessions() as session:
-        total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
-        ids = [i for i in session.scalars(select(Note.id).order_by(Note.id)) if i not in fresh]
-    done = len(fresh)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        with sessions() as session, session.begin():
-            texts = dict(
-                session.execute(select(Note.id, Note.text).where(Note.id.in_(chunk))).all()
-            )
-            answers = predictor.classify([texts[i] for i in chunk])
-            now = datetime.now(UTC).replace(tzinfo=None)
-            rows = [
-                Prediction(
-                    note_id=note_id,
-                    model_version=predictor.version,
-                    themes=answer.themes,
-                    scores=answer.scores,
-                    evidence={k: [list(s) for s in v] for k, v in answer.evidence.items()},
-                    created_at=now,
-                    job_id=job_id,
-                )
-                for note_id, answer in zip(chunk, answers, strict=True)
-            ]
-            session.add_all(rows)
-            session.flush()
-            for row in rows:
-                fresh[row.note_id] = Fresh(row.id, row.themes, row.scores)
-        done += len(chunk)
+def progress_of(ctx: JobContext, sessions: sessionmaker[Session], total: int) -> chunks.Progress:
+    """Report how many notes the job has scored, counting other workers' now and then.
+
+    Counting the job's predictions after every batch would read them all each
+    time; this adds what was scored here and recounts every `RECOUNT` batches.
+    """
+    done, batches = chunks.scored(sessions, ctx.job_id), 0
+
+    def report(scored_now: int) -> None:
+        nonlocal done, batches
+        batches += 1
+        done = chunks.scored(sessions, ctx.job_id) if batches % RECOUNT == 0 else done + scored_now
         ctx.progress(f"classified {done} of {total} notes", done, total + 1)
+
+    return report
 
 
 def _switch(sessions: sessionmaker[Session], predictor: Predictor, fresh: dict[int, Fresh]) -> int:

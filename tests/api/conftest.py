@@ -28,6 +28,7 @@ from api.app import build_redactor, create_app
 from api.auth.keys import create_key
 from api.auth.roles import Role
 from api.db.tables import Base
+from api.jobs.catalogue import JobEnv
 from api.settings import Settings
 from models.registry import FLAG_FOLDER, ModelRegistry
 from nlp.areas import load_areas
@@ -226,3 +227,27 @@ def live_api(app_under_test: FastAPI) -> Iterator[LiveApi]:
         with Session(app.state.engine) as session, session.begin():
             key = create_key(session, name="live-tagger", role="tagger")[1]
         yield LiveApi(base=base, tagger_key=key, engine=app.state.engine)
+
+
+@pytest.fixture
+def env(api: Api, app_under_test: FastAPI) -> JobEnv:
+    """What a job body gets, over an app holding 48 stored notes."""
+    from tests.factories import NOTE_TEXTS
+
+    notes = [
+        {"text": f"{text} ({i})", "source": "participant", "borough": "Camden"}
+        for i in range(6)
+        for text in NOTE_TEXTS
+    ]
+    posted = api.client.post("/v1/notes", json={"notes": notes}, headers=api.headers("tagger"))
+    assert posted.status_code == 201, posted.text
+    state = app_under_test.state
+    return JobEnv(
+        sessions=state.sessions,
+        settings=state.settings,
+        registry=state.model.registry,
+        lexicon=state.model.lexicon,
+        taxonomy=state.taxonomy,
+        areas=state.areas,
+        redactor=state.redactor,
+    )

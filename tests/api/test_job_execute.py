@@ -11,38 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from api.db.tables import Job, Note, Prediction
 from api.jobs.catalogue import JobEnv
 from api.jobs.execute import JobBusyError, execute
 from api.jobs.runner import create_job
-from tests.api.conftest import Api, cells_match_a_rebuild
-from tests.factories import NOTE_TEXTS
+from tests.api.conftest import cells_match_a_rebuild
 
 VERSION = "seed-linear"
-
-
-@pytest.fixture
-def env(api: Api, app_under_test: FastAPI) -> JobEnv:
-    notes = [
-        {"text": f"{text} ({i})", "source": "participant", "borough": "Camden"}
-        for i in range(6)
-        for text in NOTE_TEXTS
-    ]
-    posted = api.client.post("/v1/notes", json={"notes": notes}, headers=api.headers("tagger"))
-    assert posted.status_code == 201, posted.text
-    state = app_under_test.state
-    return JobEnv(
-        sessions=state.sessions,
-        settings=state.settings,
-        registry=state.model.registry,
-        lexicon=state.model.lexicon,
-        taxonomy=state.taxonomy,
-        areas=state.areas,
-        redactor=state.redactor,
-    )
 
 
 def _now() -> datetime:
@@ -141,3 +118,23 @@ def test_a_failing_job_is_recorded_with_its_reason_and_releases_its_lease(env: J
     assert job.lease_owner is None
     assert job.error is not None
     assert "no-such-version" in job.error
+
+
+def test_a_training_run_taken_over_after_it_registered_reports_that_version(env: JobEnv) -> None:
+    version = env.registry.require_active()  # as if the dead worker had registered it
+    job_id = create_job(
+        env.sessions, "train", {"kind": "linear", "include_reviewed": False, "name": version}, "t"
+    )
+    with env.sessions() as session, session.begin():
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="running", attempts=1, lease_owner="dead", lease_until=_now())
+        )
+    before = [v.version for v in env.registry.versions()]
+    assert execute(job_id, env, "w2") == "succeeded"
+    job = _job(env, job_id)
+    assert job.result is not None
+    assert job.result["version"] == version
+    assert any("registered by an earlier attempt" in line for line in job.log)
+    assert [v.version for v in env.registry.versions()] == before  # nothing trained again

@@ -17,10 +17,12 @@ the reason where either is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import IO, Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api.auth.keys import create_key
@@ -176,10 +178,46 @@ def _until_done(base: str, key: str, job_id: int, seconds: float) -> dict[str, A
     return found
 
 
-def test_two_replicas_and_workers_share_models_jobs_and_counts(
-    topology: Topology, postgres_schema_url: str
-) -> None:
+@pytest.fixture
+def engine(postgres_schema_url: str) -> Iterator[Engine]:
     engine = create_engine(postgres_schema_url)
+    yield engine
+    engine.dispose()
+
+
+class Classifying:
+    """Classify requests sent round the replicas from a thread, recording what answers."""
+
+    def __init__(self, bases: tuple[str, ...], key: str) -> None:
+        self.bases, self.key = bases, key
+        self.failures: list[str] = []
+        self.versions: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Classifying:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        body = {"texts": ["Dark bus stop with no lights next to an alley"]}
+        with httpx.Client(headers=_auth(self.key), timeout=30) as client:
+            while not self._stop.is_set():
+                for base in self.bases:
+                    answer = client.post(f"{base}/v1/classify", json=body)
+                    if answer.status_code != 200:
+                        self.failures.append(f"{base}: {answer.status_code}")
+                    else:
+                        self.versions.add(answer.json()["results"][0]["model"])
+
+
+def test_two_replicas_and_workers_share_models_jobs_and_counts(
+    topology: Topology, engine: Engine
+) -> None:
     with Session(engine) as session, session.begin():
         admin = create_key(session, name="ops", role="admin")[1]
         tagger = create_key(session, name="tagger", role="tagger")[1]
@@ -208,17 +246,24 @@ def test_two_replicas_and_workers_share_models_jobs_and_counts(
     trained = _until_done(b, admin, run.json()["id"], 300)
     assert trained["status"] == "succeeded", trained
     version = trained["version"]
-    promoted = httpx.post(
-        f"{b}/v1/models/{version}/activate", json={"force": True}, headers=_auth(admin), timeout=30
-    )
-    assert promoted.status_code == 200, promoted.text
-    switched = time.monotonic()
-    _wait(
-        lambda: all(httpx.get(f"{x}/readyz").json().get("model") == version for x in (a, b)),
-        10,
-        "both replicas to serve the new version",
-    )
-    assert time.monotonic() - switched <= 2.0
+    with Classifying((a, b), tagger) as during:  # requests keep coming through the switch
+        promoted = httpx.post(
+            f"{b}/v1/models/{version}/activate",
+            json={"force": True},
+            headers=_auth(admin),
+            timeout=30,
+        )
+        assert promoted.status_code == 200, promoted.text
+        switched = time.monotonic()
+        _wait(
+            lambda: all(httpx.get(f"{x}/readyz").json().get("model") == version for x in (a, b)),
+            10,
+            "both replicas to serve the new version",
+        )
+        assert time.monotonic() - switched <= 2.0
+        time.sleep(1.0)
+    assert during.failures == []
+    assert {version} < during.versions  # the old version answered, then the new one
 
     # A re-tag whose worker is killed mid-way is finished by another worker.
     retag = httpx.post(f"{b}/v1/models/{version}/retag", headers=_auth(admin), timeout=10)
@@ -255,7 +300,30 @@ def test_two_replicas_and_workers_share_models_jobs_and_counts(
         cells.rebuild(session)
         assert cells.snapshot(session) == kept
         session.rollback()
-    engine.dispose()
+
+    # A bulk classification job sent to A, run by the worker, read through B.
+    upload = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(NOTE_TEXTS))
+    sent = httpx.post(
+        f"{a}/v1/classify/jobs",
+        content=upload.encode(),
+        headers={**_auth(tagger), "Content-Type": "application/x-ndjson"},
+        timeout=30,
+    )
+    assert sent.status_code == 202, sent.text
+    bulk_id = sent.json()["id"]
+    _wait(
+        lambda: (
+            httpx.get(f"{b}/v1/classify/jobs/{bulk_id}", headers=_auth(tagger)).json()["status"]
+            == "succeeded"
+        ),
+        120,
+        "the classify job",
+    )
+    results = httpx.get(f"{b}/v1/classify/jobs/{bulk_id}/results", headers=_auth(tagger))
+    assert [json.loads(x)["id"] for x in results.text.splitlines()] == [
+        str(i) for i in range(len(NOTE_TEXTS))
+    ]
+    assert {json.loads(x)["model"] for x in results.text.splitlines()} == {version}
 
     counts = [
         httpx.get(

@@ -3,8 +3,11 @@
 - `jobs` gains `attempts` and a lease (`lease_owner`, `lease_until`): a worker
   holds a job while it runs and renews the lease; a job whose lease ran out was
   left by a worker that died, and the next delivery of its message takes it over.
-- `predictions.job_id` marks the predictions a re-tag job stored, so a retried
-  re-tag picks up where the dead worker stopped instead of storing them twice.
+- `predictions.job_id` marks the predictions a re-tag job stored (unique per
+  note and job), so a retried re-tag picks up where the dead worker stopped
+  instead of storing them twice.
+- `job_chunks` splits a re-tag into ranges of note ids that several workers
+  claim (under a lease each) and score side by side.
 - `model_versions`, `model_files` and `model_activations` hold the model
   registry for deployments whose replicas share nothing but the database
   (`WALKTALK_MODEL_STORE=database`): each version's card and files (by content
@@ -30,7 +33,23 @@ def upgrade() -> None:
     op.add_column("jobs", sa.Column("lease_owner", sa.String(length=100), nullable=True))
     op.add_column("jobs", sa.Column("lease_until", sa.DateTime(), nullable=True))
     op.add_column("predictions", sa.Column("job_id", sa.Integer(), nullable=True))
-    op.create_index("ix_predictions_job_id", "predictions", ["job_id"])
+    # One prediction per note per job, whoever stores it: two workers that both
+    # believe they hold a chunk cannot store a note twice.
+    op.create_index("uq_predictions_job_note", "predictions", ["job_id", "note_id"], unique=True)
+    op.create_table(
+        "job_chunks",
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("chunk", sa.Integer(), nullable=False),
+        sa.Column("first_id", sa.Integer(), nullable=False),
+        sa.Column("last_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("owner", sa.String(length=100), nullable=True),
+        sa.Column("lease_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("job_id", "chunk", name="pk_job_chunks"),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name="fk_job_chunks_job_id_jobs", ondelete="CASCADE"
+        ),
+    )
     op.create_table(
         "model_versions",
         sa.Column("registry", sa.String(length=20), nullable=False),
@@ -75,7 +94,8 @@ def downgrade() -> None:
     op.drop_table("model_activations")
     op.drop_table("model_files")
     op.drop_table("model_versions")
-    op.drop_index("ix_predictions_job_id", table_name="predictions")
+    op.drop_table("job_chunks")
+    op.drop_index("uq_predictions_job_note", table_name="predictions")
     op.drop_column("predictions", "job_id")
     for column in ("lease_until", "lease_owner", "attempts"):
         op.drop_column("jobs", column)
