@@ -13,6 +13,11 @@ either), waits for the job, downloads the results, and prints:
   speed as a ratio of it.
 
     python -m bench.classify_jobs --notes 100000 [--postgres URL] [--model FOLDER]
+    python -m bench.classify_jobs --notes 1000000 --upload-only
+
+With `--upload-only` the upload ends with one bad line, so the server reads and
+stores every line, then refuses the upload (422) and no job runs: the memory
+figure is then the upload's alone.
 """
 
 from __future__ import annotations
@@ -91,6 +96,28 @@ def baseline(home: Path, texts: list[str], count: int) -> float:
     return len(sample) / (time.perf_counter() - start)
 
 
+def upload_only(base: str, key: str, texts: list[str], count: int) -> None:
+    """Send `count` good lines and one bad one; print the time and the server's memory."""
+    port = base.rsplit(":", 1)[1]
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"}
+
+    def body() -> Iterator[bytes]:
+        yield from lines(texts, count)
+        yield b'{"id": "last", "text": ""}\n'
+
+    size = sum(len(chunk) for chunk in lines(texts, count)) / 2**20
+    before, _ = server_memory(port)
+    start = time.perf_counter()
+    answer = httpx.post(f"{base}/v1/classify/jobs", content=body(), headers=headers, timeout=3600)
+    elapsed = time.perf_counter() - start
+    _, peak = server_memory(port)
+    print(
+        f"upload of {count:,} lines ({size:.0f} MB) read and refused at its last line: "
+        f"{answer.status_code} in {elapsed:.1f} s"
+    )
+    print(f"server memory: {before} MiB before, peak {peak} MiB after (+{peak - before} MiB)")
+
+
 def measure(base: str, key: str, texts: list[str], count: int) -> dict[str, float]:
     port = base.rsplit(":", 1)[1]
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson"}
@@ -136,6 +163,7 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--model", type=Path, help="a saved model version folder")
+    parser.add_argument("--upload-only", action="store_true", help="measure the upload alone")
     args = parser.parse_args()
     texts = [note.text for note in load_seed_notes()]
     with tempfile.TemporaryDirectory() as folder:
@@ -144,6 +172,9 @@ def main() -> None:
         with database(args.postgres, home) as url:
             keys, db = prepare_database(url)
             with running_server(home, url) as base:
+                if args.upload_only:
+                    upload_only(base, keys["tagger"], texts, args.notes)
+                    return
                 figures = measure(base, keys["tagger"], texts, args.notes)
         alone = baseline(home, texts, args.notes)
     print(f"database: {db['backend']} {db['version']}; {args.notes:,} notes")

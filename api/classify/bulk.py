@@ -2,7 +2,7 @@
 
 The upload is spooled to a temporary file as it arrives (never held whole in
 memory), then read line by line: each good line is stored in `classify_items`
-in batches; each bad line is reported with its number, as `walktalk classify`
+in batches (a repeated id is refused by the table's unique key); each bad line is reported with its number, as `walktalk classify`
 does. The job classifies the stored lines in batches with the version that was
 active when the upload came in, exactly as `/v1/classify` does (normalise,
 redact, classify), stores each result and clears the text. A batch is one
@@ -20,9 +20,10 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.classify.lines import BadLineError, check_record
+from api.classify.lines import BadLineError, check_record, repeated
 from api.db.tables import ClassifyItem, Job
 from api.jobs.context import JobContext, Work
 from models.predict import Predictor
@@ -53,12 +54,16 @@ class Upload:
 def store_upload(
     sessions: sessionmaker[Session], job_id: int, stream: IO[bytes], *, stop_at_first_bad: bool
 ) -> Upload:
-    """Store the good lines of a JSON lines stream for the job; report the bad ones."""
-    upload, seen = Upload(), set[int]()
+    """Store the good lines of a JSON lines stream for the job; report the bad ones.
+
+    Memory stays that of one batch: repeated ids are found by the database's
+    unique (job, id) constraint, not by remembering every id.
+    """
+    upload = Upload()
     batch: list[dict[str, Any]] = []
     for line, record in jsonl_rows(stream):
         try:
-            item_id, text = check_record(record, seen)
+            item_id, text = check_record(record, None)
         except BadLineError as err:
             upload.report(line, str(err))
             if stop_at_first_bad:
@@ -69,19 +74,33 @@ def store_upload(
             break
         batch.append({"job_id": job_id, "line": line, "item_id": item_id, "text": text})
         if len(batch) >= STORE_BATCH:
-            upload.stored += _insert(sessions, batch)
-    upload.stored += _insert(sessions, batch)
+            upload.stored += _insert(sessions, batch, upload)
+            if stop_at_first_bad and upload.bad:
+                break
+    upload.stored += _insert(sessions, batch, upload)
+    upload.problems.sort(key=lambda problem: int(problem["line"]))
     return upload
 
 
-def _insert(sessions: sessionmaker[Session], batch: list[dict[str, Any]]) -> int:
+def _insert(sessions: sessionmaker[Session], batch: list[dict[str, Any]], upload: Upload) -> int:
+    """Store a batch; if an id repeats, store it line by line and report the repeats."""
     if not batch:
         return 0
-    with sessions() as session, session.begin():
-        session.execute(insert(ClassifyItem), batch)
-    count = len(batch)
+    try:
+        with sessions() as session, session.begin():
+            session.execute(insert(ClassifyItem), batch)
+        stored = len(batch)
+    except IntegrityError:
+        stored = 0
+        for row in batch:
+            try:
+                with sessions() as session, session.begin():
+                    session.execute(insert(ClassifyItem), [row])
+                stored += 1
+            except IntegrityError:
+                upload.report(row["line"], repeated(row["item_id"]))
     batch.clear()
-    return count
+    return stored
 
 
 def classify_work(

@@ -16,11 +16,11 @@ class BadLineError(ValueError):
     """One line cannot be classified; the message says why (never quoting its text)."""
 
 
-def check_record(record: dict[str, object] | str, seen: set[int]) -> tuple[str, str]:
+def check_record(record: dict[str, object] | str, seen: set[int] | None) -> tuple[str, str]:
     """(id, text) of one record, or BadLineError; `seen` holds hashes of the ids so far.
 
     A string record is a problem the reader already found (bad JSON or UTF-8).
-    Ids are remembered as hashes, so a million of them stay small.
+    With `seen` None repeated ids are not checked here (the API's database does).
     """
     if isinstance(record, str):
         raise BadLineError(record)
@@ -33,8 +33,13 @@ def check_record(record: dict[str, object] | str, seen: set[int]) -> tuple[str, 
         raise BadLineError("needs a non-empty 'text' string")
     if len(text) > MAX_TEXT_CHARS:
         raise BadLineError(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
-    key = hash(str(item_id))
-    if key in seen:
-        raise BadLineError(f"id {item_id!r} was already used by an earlier line")
-    seen.add(key)
+    if seen is not None:
+        key = hash(str(item_id))
+        if key in seen:
+            raise BadLineError(repeated(item_id))
+        seen.add(key)
     return str(item_id), text
+
+
+def repeated(item_id: object) -> str:
+    return f"id {item_id!r} was already used by an earlier line"

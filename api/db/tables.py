@@ -426,6 +426,7 @@ class ClassifyItem(Base):
     __tablename__ = "classify_items"
     __table_args__ = (
         PrimaryKeyConstraint("job_id", "line", name="pk_classify_items"),
+        UniqueConstraint("job_id", "item_id", name="uq_classify_items_job_item"),
         ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name="fk_classify_items_job_id_jobs", ondelete="CASCADE"
         ),

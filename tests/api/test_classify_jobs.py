@@ -166,3 +166,12 @@ def test_results_expire_and_big_uploads_are_refused(short_lived: Api) -> None:
     too_big = upload(api, lines(notes(400)))
     assert too_big.status_code == 413
     assert "20000 bytes" in too_big.json()["detail"]
+
+
+def test_an_id_repeated_far_apart_is_found_by_the_database(api: Api) -> None:
+    sent = notes(1600)
+    sent[1499]["id"] = "n3"  # repeats line 4, in a later batch of stored lines
+    refused = upload(api, lines(sent))
+    assert refused.status_code == 422
+    assert "line 1500: id 'n3' was already used by an earlier line" in refused.json()["detail"]
+    assert api.rows(ClassifyItem) == 0

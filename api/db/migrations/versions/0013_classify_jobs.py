@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("job_id", "line", name="pk_classify_items"),
+        # A repeated id in one upload is found by the database, not by a set in memory.
+        sa.UniqueConstraint("job_id", "item_id", name="uq_classify_items_job_item"),
         sa.ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name="fk_classify_items_job_id_jobs", ondelete="CASCADE"
         ),
