@@ -41,6 +41,7 @@ from models.registry import (
     VersionInfo,
     check_version_name,
     read_exported_card,
+    version_info,
 )
 
 if TYPE_CHECKING:
@@ -66,16 +67,12 @@ class DatabaseRegistry(ModelRegistry):
     def location(self) -> str:
         return f"the database's {self.name!r} registry"
 
-    def register(
-        self, model: ThemeModel, card: dict[str, Any], *, version: str, markdown: str = ""
-    ) -> str:
-        check_version_name(version)
-        with tempfile.TemporaryDirectory(prefix="walktalk-register-") as staging:
-            folder = Path(staging)
-            model.save(folder)
-            (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
-            (folder / "card.md").write_text(markdown, encoding="utf-8")
-            return self.import_folder(folder, version=version)
+    def _refuse_taken(self, version: str) -> None:
+        with self._sessions() as session:
+            if session.get(ModelVersion, (self.name, version)) is not None:
+                raise RegistryConflictError(
+                    f"Version {version!r} already exists.", hint="Pick another --name."
+                )
 
     def import_folder(self, folder: Path, *, version: str) -> str:
         check_version_name(version)
@@ -83,11 +80,8 @@ class DatabaseRegistry(ModelRegistry):
         markdown_path = folder / "card.md"
         markdown = markdown_path.read_text(encoding="utf-8") if markdown_path.exists() else ""
         files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.name != CARD_FILE]
+        self._refuse_taken(version)  # the primary key refuses a race between two replicas
         with self._sessions() as session, session.begin():
-            if session.get(ModelVersion, (self.name, version)) is not None:
-                raise RegistryConflictError(
-                    f"Version {version!r} already exists.", hint="Pick another --name."
-                )
             session.add(
                 ModelVersion(
                     registry_name=self.name,
@@ -127,7 +121,7 @@ class DatabaseRegistry(ModelRegistry):
                     ModelVersion.registry_name == self.name
                 )
             ).all()
-        infos = [_info(version, card, active) for version, card in rows]
+        infos = [version_info(version, card, active) for version, card in rows]
         return sorted(infos, key=lambda info: (info.created_at, info.version))
 
     def card(self, version: str) -> dict[str, Any]:
@@ -267,19 +261,6 @@ def _newest_activation(session: Session, name: str) -> str | None:
         .where(ModelActivation.registry_name == name)
         .order_by(ModelActivation.id.desc())
         .limit(1)
-    )
-
-
-def _info(version: str, card: dict[str, Any], active: str | None) -> VersionInfo:
-    metrics = card.get("metrics", {})
-    return VersionInfo(
-        version=version,
-        kind=str(card.get("kind", "?")),
-        created_at=str(card.get("created_at", "")),
-        macro_f1=metrics.get("test", {}).get("macro_f1"),
-        ood_macro_f1=metrics.get("ood", {}).get("macro_f1"),
-        behaviour=metrics.get("behaviour", {}).get("overall"),
-        active=version == active,
     )
 
 

@@ -70,20 +70,20 @@ class ModelRegistry:
     def register(
         self, model: ThemeModel, card: dict[str, Any], *, version: str, markdown: str = ""
     ) -> str:
-        """Save a fitted model, its card (JSON and Markdown) as a new version."""
+        """Save a fitted model, its card (JSON and Markdown) as a new version.
+
+        The model is saved to a staging folder first and registered from there
+        as an exported version would be, so every store shares one way in.
+        """
         check_version_name(version)
         self._refuse_taken(version)
         self.root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
-        try:
-            model.save(staging)
-            _write_card(staging, {**card, "version": version})
-            (staging / "card.md").write_text(markdown, encoding="utf-8")
-            staging.rename(self.root / version)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return version
+        with tempfile.TemporaryDirectory(prefix=".staging-", dir=self.root) as staging:
+            folder = Path(staging)
+            model.save(folder)
+            _write_card(folder, card)
+            (folder / "card.md").write_text(markdown, encoding="utf-8")
+            return self.import_folder(folder, version=version)
 
     def import_folder(self, folder: Path, *, version: str) -> str:
         """Register a version from an exported folder (its files and card), as it is."""
@@ -115,21 +115,7 @@ class ModelRegistry:
     def versions(self) -> list[VersionInfo]:
         """Every registered version, oldest first."""
         active = self.active()
-        infos = []
-        for folder in self._version_folders():
-            card = self.card(folder.name)
-            metrics = card.get("metrics", {})
-            infos.append(
-                VersionInfo(
-                    version=folder.name,
-                    kind=str(card.get("kind", "?")),
-                    created_at=str(card.get("created_at", "")),
-                    macro_f1=metrics.get("test", {}).get("macro_f1"),
-                    ood_macro_f1=metrics.get("ood", {}).get("macro_f1"),
-                    behaviour=metrics.get("behaviour", {}).get("overall"),
-                    active=folder.name == active,
-                )
-            )
+        infos = [version_info(f.name, self.card(f.name), active) for f in self._version_folders()]
         return sorted(infos, key=lambda info: (info.created_at, info.version))
 
     def card(self, version: str) -> dict[str, Any]:
@@ -215,6 +201,20 @@ class ModelRegistry:
         if not self.root.exists():
             return []
         return sorted(p for p in self.root.iterdir() if p.is_dir() and (p / CARD_FILE).exists())
+
+
+def version_info(version: str, card: dict[str, Any], active: str | None) -> VersionInfo:
+    """What `models list` shows for a version, from its card."""
+    metrics = card.get("metrics", {})
+    return VersionInfo(
+        version=version,
+        kind=str(card.get("kind", "?")),
+        created_at=str(card.get("created_at", "")),
+        macro_f1=metrics.get("test", {}).get("macro_f1"),
+        ood_macro_f1=metrics.get("ood", {}).get("macro_f1"),
+        behaviour=metrics.get("behaviour", {}).get("overall"),
+        active=version == active,
+    )
 
 
 def check_version_name(version: str) -> None:

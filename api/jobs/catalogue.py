@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db.tables import Note
 from api.jobs.context import Work
 from api.settings import Settings
 from models.registry import ModelRegistry
@@ -114,8 +113,7 @@ def help_with(job_id: int, env: JobEnv, owner: str) -> int:
         with env.sessions() as session:
             return session.scalar(select(Job.status).where(Job.id == job_id)) == "running"
 
-    with env.sessions() as session:
-        total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
+    total = chunks.stored_notes(env.sessions)
     progress = progress_of(JobContext(env.sessions, job_id), env.sessions, total)
     return chunks.work_through(
         env.sessions, _predictor(env, params), job_id, owner, progress, still_running

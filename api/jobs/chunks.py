@@ -87,6 +87,12 @@ def wait_for_all(
         time.sleep(poll_seconds)
 
 
+def stored_notes(sessions: sessionmaker[Session]) -> int:
+    """How many notes a re-tag has to score."""
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Note)) or 0)
+
+
 def scored(sessions: sessionmaker[Session], job_id: int) -> int:
     """Notes this job has stored a prediction for."""
     with sessions() as session:

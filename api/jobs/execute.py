@@ -67,7 +67,8 @@ def execute(job_id: int, env: JobEnv, owner: str, *, lease_seconds: float = LEAS
         result = build_work(job_id, kind, params, env, owner)(ctx)
     except Exception as err:  # a job's failure is recorded, never raised into the queue
         log.error("job %s failed: %s", job_id, type(err).__name__)
-        log.debug("job %s traceback:\n%s", job_id, traceback.format_exc())
+        # Frames only: an exception's message (SQLAlchemy's [parameters: ...]) may quote notes.
+        log.debug("job %s failed at:\n%s", job_id, "".join(traceback.format_tb(err.__traceback__)))
         _finish(env.sessions, job_id, owner, status="failed", error=_describe(err))
         return "failed"
     finally:

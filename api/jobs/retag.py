@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import Note, Prediction
@@ -60,8 +60,7 @@ def retag_work(
     def work(ctx: JobContext) -> dict[str, Any]:
         if earlier := chunks.scored(sessions, job_id):
             ctx.log(f"{earlier} notes were scored by an earlier attempt; scoring the rest")
-        with sessions() as session:
-            total = int(session.scalar(select(func.count()).select_from(Note)) or 0)
+        total = chunks.stored_notes(sessions)
         if chunks.plan(sessions, job_id) > 1 and ask_for_help is not None:
             ask_for_help(job_id)
         try:

@@ -144,6 +144,18 @@ def cells_match_a_rebuild(session: Session) -> bool:
     return kept == rebuilt
 
 
+def predictions_per_note(session: Session, job_id: int) -> dict[int, int]:
+    """How many predictions a job stored for each note it scored."""
+    from api.db.tables import Prediction
+
+    rows = session.execute(
+        select(Prediction.note_id, func.count())
+        .where(Prediction.job_id == job_id)
+        .group_by(Prediction.note_id)
+    ).all()
+    return {int(note_id): int(count) for note_id, count in rows}
+
+
 def make_settings(home: Path, url: str, **overrides: object) -> Settings:
     return Settings(home=home, database_url=url, **overrides)  # type: ignore[arg-type]
 

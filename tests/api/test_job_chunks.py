@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.db.tables import JobChunk, Note, Prediction
@@ -19,6 +19,7 @@ from api.jobs import chunks
 from api.jobs.catalogue import JobEnv
 from api.jobs.runner import create_job
 from models.predict import Predictor
+from tests.api.conftest import predictions_per_note
 
 
 @pytest.fixture
@@ -34,12 +35,7 @@ def predictor(env: JobEnv) -> Predictor:
 
 def scored_per_note(env: JobEnv, job_id: int) -> dict[int, int]:
     with env.sessions() as session:
-        rows = session.execute(
-            select(Prediction.note_id, func.count())
-            .where(Prediction.job_id == job_id)
-            .group_by(Prediction.note_id)
-        ).all()
-    return {int(note_id): int(count) for note_id, count in rows}
+        return predictions_per_note(session, job_id)
 
 
 def note_ids(env: JobEnv) -> list[int]:

@@ -17,7 +17,7 @@ from api.db.tables import Job, Note, Prediction
 from api.jobs.catalogue import JobEnv
 from api.jobs.execute import JobBusyError, execute
 from api.jobs.runner import create_job
-from tests.api.conftest import cells_match_a_rebuild
+from tests.api.conftest import cells_match_a_rebuild, predictions_per_note
 
 VERSION = "seed-linear"
 
@@ -82,13 +82,9 @@ def test_a_job_left_by_a_dead_worker_is_taken_over_and_resumed(env: JobEnv) -> N
     assert job.result["notes"] == len(ids)
     assert any(f"{len(half)} notes were scored by an earlier attempt" in line for line in job.log)
     with env.sessions() as session:
-        per_note = session.execute(
-            select(Prediction.note_id, func.count())
-            .where(Prediction.job_id == job_id)
-            .group_by(Prediction.note_id)
-        ).all()
-        assert sorted(n for n, _ in per_note) == ids
-        assert {c for _, c in per_note} == {1}
+        per_note = predictions_per_note(session, job_id)
+        assert sorted(per_note) == ids
+        assert set(per_note.values()) == {1}
         pointed = session.scalars(
             select(func.count())
             .select_from(Note)

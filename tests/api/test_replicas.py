@@ -37,6 +37,7 @@ from api.auth.keys import create_key
 from api.counts import cells
 from api.db.migrate import upgrade
 from api.db.tables import Note, Prediction
+from tests.api.conftest import predictions_per_note
 from tests.api.live_server import free_port
 from tests.factories import NOTE_TEXTS
 
@@ -282,13 +283,9 @@ def test_two_replicas_and_workers_share_models_jobs_and_counts(
     assert any("attempt 2" in line for line in finished["log"])
 
     with Session(engine) as session:
-        per_note = session.execute(
-            select(Prediction.note_id, func.count())
-            .where(Prediction.job_id == job_id)
-            .group_by(Prediction.note_id)
-        ).all()
+        per_note = predictions_per_note(session, job_id)
         assert len(per_note) == len(texts)
-        assert {n for _, n in per_note} == {1}
+        assert set(per_note.values()) == {1}
         on_new = session.scalar(
             select(func.count())
             .select_from(Note)
