@@ -28,7 +28,7 @@ from api.meta.routes import router as meta_router
 from api.middleware import BodyLimit, ErrorBoundary, Metrics, RequestContext
 from api.model_store import open_registries
 from api.notes.routes import router as notes_router
-from api.rate_limit import RateLimiter
+from api.rate_limit import build_limiter
 from api.reviews.routes import router as review_router
 from api.safeguarding.flagger import Flagger
 from api.safeguarding.routes import router as safeguarding_router
@@ -38,7 +38,7 @@ from api.web.docs import router as docs_router
 from api.web.routes import router as web_router
 from nlp.areas import Areas, load_areas
 from nlp.cues import build_lexicon
-from nlp.gazetteer import load_gazetteer
+from nlp.gazetteer import Gazetteer, load_gazetteer
 from nlp.pii import PiiDetector, load_given_names
 from nlp.redact import Redactor
 from nlp.taxonomy import load_taxonomy
@@ -50,18 +50,25 @@ def build_redactor(settings: Settings, areas: Areas) -> Redactor:
     """PII detection with the configured spaCy pipeline, gazetteer and given names."""
     from nlp.pipeline import load_pipeline  # spaCy: only once the app starts
 
+    tuned = settings.pii_ner_path
     detector = PiiDetector(
-        load_pipeline(settings.spacy_model) if settings.pii_ner else None,
-        load_gazetteer(
-            settings.stations_path,
-            areas,
-            districts_path=settings.districts_path,
-            parks_path=settings.parks_path,
-            streets_path=settings.streets_path,
-        ),
+        load_pipeline(settings.spacy_model, tuned) if settings.pii_ner else None,
+        build_gazetteer(settings, areas),
         given_names=load_given_names(settings.given_names_path),
+        trust_entities=settings.pii_ner and tuned is not None,
     )
     return Redactor(detector)
+
+
+def build_gazetteer(settings: Settings, areas: Areas) -> Gazetteer:
+    """Stations, districts, parks and streets: places that are never personal data."""
+    return load_gazetteer(
+        settings.stations_path,
+        areas,
+        districts_path=settings.districts_path,
+        parks_path=settings.parks_path,
+        streets_path=settings.streets_path,
+    )
 
 
 def start_jobs(app: FastAPI, settings: Settings) -> JobQueue:
@@ -114,8 +121,9 @@ def create_app(settings: Settings) -> FastAPI:
         if not hasattr(app.state, "redactor"):
             app.state.redactor = build_redactor(settings, app.state.areas)
         app.state.jobs = start_jobs(app, settings)
-        per_minute = settings.rate_limit_per_minute
-        app.state.rate_limiter = RateLimiter(per_minute) if per_minute else None
+        app.state.rate_limiter = build_limiter(
+            settings.rate_limit_per_minute, settings.rate_limit_url or settings.queue_url
+        )
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
         yield
         app.state.jobs.shutdown()

@@ -16,7 +16,7 @@ from api.active_model import ActiveModel
 from api.auth.keys import Principal, verify
 from api.auth.roles import Permission, allowed
 from api.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
-from api.rate_limit import RateLimiter
+from api.rate_limit import Limiter
 from api.safeguarding.flagger import Flagger
 from api.settings import Settings
 from nlp.areas import Areas
@@ -95,7 +95,7 @@ def _principal(
         principal = verify(session, presented)
     if principal is None:
         raise UnauthenticatedError("The API key is not valid or has been revoked.")
-    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    limiter: Limiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None and (wait := limiter.take(principal.name)) is not None:
         raise RateLimitedError(
             f"This key has used its {request.app.state.settings.rate_limit_per_minute} "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nlp.resources import (
@@ -21,6 +21,7 @@ from nlp.resources import (
     DEFAULT_DISTRICTS,
     DEFAULT_GIVEN_NAMES,
     DEFAULT_PARKS,
+    DEFAULT_PII_NER,
     DEFAULT_PIPELINE,
     DEFAULT_STATIONS,
     DEFAULT_STREETS,
@@ -90,9 +91,14 @@ class Settings(BaseSettings):
         default=DEFAULT_GIVEN_NAMES, description="Given names (one per line) used to find people."
     )
     pii_ner: bool = Field(
-        default=False,
-        description="Also use the spaCy pipeline's PERSON entities to find names "
-        "(more recall, less precision, about ten times slower).",
+        default=True,
+        description="Also find names with the spaCy pipeline's entity recogniser "
+        "(false: patterns and rules only, several times faster, and misses more names).",
+    )
+    pii_ner_path: Path | None = Field(
+        default=DEFAULT_PII_NER,
+        description="The entity recogniser fine-tuned on notes (`walktalk pii train`); "
+        "empty: the pipeline's own, whose names the rules must then vouch for.",
     )
     spacy_model: str = Field(
         default=DEFAULT_PIPELINE, description="Name of the installed spaCy pipeline."
@@ -132,8 +138,14 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int | None = Field(
         default=None,
         ge=1,
-        description="Requests a minute each API key may make, per worker process (429 with "
-        "Retry-After past it); unset: no limit.",
+        description="Requests a minute each API key may make (429 with Retry-After past it), "
+        "across every worker and replica when Redis is configured, else per worker process; "
+        "unset: no limit.",
+    )
+    rate_limit_url: str | None = Field(
+        default=None,
+        description="Redis URL where every process keeps the per-key rate "
+        "(default: WALKTALK_QUEUE_URL when that is set).",
     )
     retention_days: int | None = Field(
         default=None,
@@ -200,3 +212,9 @@ class Settings(BaseSettings):
             challenge=self.challenge_path,
             behaviour=self.behaviour_path,
         )
+
+    @field_validator("pii_ner_path", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """WALKTALK_PII_NER_PATH= (empty) means the pipeline's own recogniser."""
+        return None if value == "" else value

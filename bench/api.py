@@ -645,6 +645,7 @@ def clear_notes(engine: Engine) -> None:
     tables = (
         "count_cells",
         "time_cells",
+        "light_cells",
         "note_themes",
         "predictions",
         "reviews",
@@ -663,7 +664,7 @@ def vacuum_analyze(engine: Engine) -> None:
     if engine.url.get_backend_name() == "sqlite":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("notes", "note_themes", "count_cells", "time_cells"):
+        for table in ("notes", "note_themes", "count_cells", "time_cells", "light_cells"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
 
 
@@ -797,6 +798,9 @@ def count_query(params: dict[str, str]) -> CountQuery:
         bcu=params.get("bcu"),
         borough=params.get("borough"),
         source=params.get("source"),
+        light=params.get("light"),
+        hour_from=int(params["hour_from"]) if "hour_from" in params else None,
+        hour_to=int(params["hour_to"]) if "hour_to" in params else None,
     )
 
 

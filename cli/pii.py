@@ -13,6 +13,8 @@ import typer
 from cli.context import Context, context
 
 if TYPE_CHECKING:
+    from spacy.language import Language
+
     from nlp.gazetteer import Gazetteer
     from nlp.pii import PiiDetector
 
@@ -57,6 +59,100 @@ def evaluate(
         )
     typer.echo(f"overall precision: {result.precision:.3f}")
     typer.echo(f"place names left unredacted: {result.places_kept:.3f} of {result.places}")
+
+
+@app.command("train")
+def train(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Labelled files with PERSON spans (default: the seed and broad train splits, "
+            "data/pii/challenge.jsonl and data/pii/train.jsonl).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write (default: WALKTALK_PII_NER_PATH)."),
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, max=50, help="Passes over the notes (10).")
+    ] = None,
+) -> None:
+    """Fine-tune the spaCy entity recogniser to find people as notes name them.
+
+    Writes the tuned weights and a card (the data's hashes, the losses, recall and
+    precision per PII type on the held-out sets), then scores it. About a minute an
+    epoch on one core.
+
+    Example: walktalk pii train --out /tmp/pii-ner && WALKTALK_PII_NER_PATH=/tmp/pii-ner walktalk pii evaluate
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from training.dataset import load_notes
+    from training.person_ner import EPOCHS, fine_tune, save
+
+    ctx = context()
+    settings = ctx.settings
+    paths = data or default_training_files(settings.seed_path, settings.broad_path)
+    folder = out or settings.pii_ner_path
+    if folder is None:
+        raise typer.BadParameter("give --out: WALKTALK_PII_NER_PATH is empty", param_hint="--out")
+    notes = load_notes(paths, taxonomy=ctx.taxonomy, areas=ctx.areas)
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("fine-tuning", total=epochs or EPOCHS)
+        trained = fine_tune(
+            notes,
+            pipeline=settings.spacy_model,
+            epochs=epochs or EPOCHS,
+            on_epoch=lambda epoch, loss: bar.update(
+                task, completed=epoch, description=f"epoch {epoch}: loss {loss:,.0f}"
+            ),
+        )
+    scores = score_held_out(ctx, trained.nlp)
+    save(trained, folder, paths, {"held_out": scores})
+    typer.echo(f"tuned on {trained.notes} notes ({trained.names} names); saved to {folder}")
+    for name, per_type in scores.items():
+        person = per_type["PERSON"]
+        typer.echo(
+            f"  {name}: PERSON precision {person['precision']:.3f} recall {person['recall']:.3f}"
+        )
+
+
+def default_training_files(seed: Path, broad: Path) -> list[Path]:
+    """Every labelled note written for training: their PERSON spans teach the recogniser."""
+    from nlp.resources import PII_DIR
+
+    return [
+        seed / "train.jsonl",
+        broad / "train.jsonl",
+        PII_DIR / "challenge.jsonl",
+        PII_DIR / "train.jsonl",
+    ]
+
+
+def score_held_out(ctx: Context, nlp: Language) -> dict[str, dict[str, dict[str, float]]]:
+    """Precision and recall per type on the PII sets nobody trained on, with this recogniser."""
+    from api.app import build_gazetteer
+    from nlp.pii import PiiDetector, load_given_names
+    from nlp.resources import PII_DIR
+    from training.dataset import load_notes
+    from training.pii_eval import evaluate_pii
+
+    gazetteer = build_gazetteer(ctx.settings, ctx.areas)
+    given_names = load_given_names(ctx.settings.given_names_path)
+    detector = PiiDetector(nlp, gazetteer, given_names=given_names, trust_entities=True)
+    scores = {}
+    for name in ("heldout", "test"):
+        notes = load_notes([PII_DIR / f"{name}.jsonl"], taxonomy=ctx.taxonomy, areas=ctx.areas)
+        result = evaluate_pii(detector, notes, gazetteer)
+        scores[name] = {
+            label: {"precision": s.precision, "recall": s.recall, "support": s.support}
+            for label, s in result.per_type.items()
+        }
+    return scores
 
 
 def redact_command(

@@ -50,7 +50,7 @@ def evaluate(
             streets_path=settings.streets_path,
         ),
     }
-    pipeline = load_pipeline(settings.spacy_model) if spacy else None
+    pipeline = load_pipeline(settings.spacy_model, settings.pii_ner_path) if spacy else None
     runs: list[tuple[str, str, Language | None]] = [(name, "pattern", None) for name in gazetteers]
     if pipeline is not None:
         runs += [(name, "pattern+spaCy", pipeline) for name in gazetteers]

@@ -270,6 +270,11 @@ _PLACE_WORDS = {
     "gym",
     "playground",
     "allotments",
+    "meadow",
+    "meadows",
+    "promenade",
+    "landing",
+    "landings",
 }
 _PLACE_FIRST_WORDS = {
     "st",
@@ -459,9 +464,13 @@ def _looks_like_place_or_abbreviation(text: str, source: str = "strong") -> bool
 
     Names are capitalised ("Hye-won" counts: only its first part need be), except
     known given names in text-speak (`source` "lower"); a quoted nickname may be
-    short capitals ("JJ").
+    short capitals ("JJ"). A name from the recogniser tuned on notes (`source`
+    "tuned") is judged on its place words and characters only: it learnt the
+    rest (lower-case names, capitals, letters with accents) from labelled notes.
     """
     words = text.replace("-", " ").replace(",", " ").split()
+    if source == "tuned":
+        return _looks_like_place(text, words)
     if not words or any(not (ch.isalpha() or ch in " '’-.,") for ch in text):
         return True  # names are letters, spaces, apostrophes, hyphens, dots and a comma only
     surname_in_capitals = len(words) > 1 and words[-1].isupper()  # "Hyun-jin PARK"
@@ -483,6 +492,19 @@ def _looks_like_place_or_abbreviation(text: str, source: str = "strong") -> bool
     # name-cased word or an initial, as officers write surnames ("Marcus HOLT", "R. LEE").
     capitals = [w for w in words if len(w) <= 4 and sum(ch.isupper() for ch in w) >= 2]
     return source != "nickname" and bool(capitals) and len(capitals) == len(words)
+
+
+def _looks_like_place(text: str, words: list[str]) -> bool:
+    """A place or rank by its words, or something with digits or symbols in it."""
+    if not words or any(ch.isdigit() or ch in "@/#&()[]{}<>|=+*_:;!?" for ch in text):
+        return True
+    surname_in_capitals = len(words) > 1 and words[-1].isupper()
+    last, first = words[-1].lower().strip("."), words[0].lower().strip(".")
+    if last in _PLACE_WORDS and not surname_in_capitals:
+        return True
+    if all(w.lower().strip(".") in _NOT_NAMES | _TITLES for w in words):
+        return True  # "Tues", "Pt"
+    return first in _PLACE_FIRST_WORDS or first in _RANKS
 
 
 def _trim_titles(text: str, start: int, end: int) -> tuple[int, int]:
@@ -532,16 +554,20 @@ def person_spans(
     doc: Doc | None,
     places: Sequence[tuple[int, int]],
     given_names: frozenset[str] = frozenset(),
+    *,
+    trust_entities: bool = False,
 ) -> list[PiiSpan]:
     """PERSON spans from context rules and the pipeline's entities, minus places and officers.
 
     A name in a strong context ("pt Aisha", "my sister Jo", "Regards, Ann") is
     kept whatever it is. In a weak context ("I'm Jo", "Jo here"), or found only by
     the pipeline, it must start with a known given name, or (pipeline only) look
-    like a full name of two or more words not after a place preposition. Any
-    capitalised word that is a known given name (with a capitalised word after
-    it, as a surname) is a candidate too. Without a pipeline (`doc` None) only
-    context rules and the given names are used.
+    like a full name of two or more words not after a place preposition, unless
+    `trust_entities` (a recogniser fine-tuned on notes, training/person_ner.py),
+    when its names are kept as they are. Any capitalised word that is a known
+    given name (with a capitalised word after it, as a surname) is a candidate
+    too. Without a pipeline (`doc` None) only context rules and the given names
+    are used. Places and officers by rank are never names.
     """
     candidates = [
         (m.start(g), m.end(g), "strong")
@@ -553,8 +579,9 @@ def person_spans(
         (m.start(g), m.end(g), "weak") for m in _WEAK.finditer(text) for g in (1, 2) if m.group(g)
     ]
     if doc is not None:
+        found_by = "tuned" if trust_entities else "entity"
         candidates += [
-            (e.start_char, e.end_char, "entity") for e in doc.ents if e.label_ == "PERSON"
+            (e.start_char, e.end_char, found_by) for e in doc.ents if e.label_ == "PERSON"
         ]
     candidates += [(m.start(1), m.end(1), "nickname") for m in _NICKNAME.finditer(text)]
     candidates += [
@@ -582,7 +609,8 @@ def person_spans(
         if source == "weak" and not known:
             continue
         after_preposition = bool(before) and before[-1] in _PLACE_PREPOSITIONS
-        if source == "entity" and (after_preposition or not (known or len(value.split()) >= 2)):
+        doubtful = after_preposition or not (known or len(value.split()) >= 2)
+        if source == "entity" and doubtful:
             continue
         spans.append(PiiSpan(start, end, "PERSON"))
     return spans
@@ -649,10 +677,12 @@ class PiiDetector:
         *,
         given_names: frozenset[str] = frozenset(),
         extra: Sequence[Detector] = (),
+        trust_entities: bool = False,
     ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
         self.given_names = given_names
+        self.trust_entities = trust_entities  # the pipeline's recogniser was tuned on notes
         self.detectors = (*PATTERN_DETECTORS, *extra)
 
     def detect_many(
@@ -668,7 +698,9 @@ class PiiDetector:
         for text, doc in zip(texts, docs, strict=True):
             found = [span for detect in self.detectors for span in detect(text)]
             places = [(p.start, p.end) for p in self.gazetteer.find(text)]
-            people = person_spans(text, doc, places, self.given_names)
+            people = person_spans(
+                text, doc, places, self.given_names, trust_entities=self.trust_entities
+            )
             found += [s for s in people if not _overlaps(s, found)]
             results.append(resolve_overlaps(found))
         return results

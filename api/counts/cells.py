@@ -1,8 +1,11 @@
-"""Keep `count_cells` and `time_cells` equal to what `notes` and `note_themes` say.
+"""Keep `count_cells`, `time_cells` and `light_cells` equal to what `notes` and
+`note_themes` say.
 
 A count cell holds counts for one day, theme, source, borough and BCU; a time
-cell for one day, theme, London hour and light (two aggregates, so that hour
-and light do not multiply the area cells). The theme ''
+cell for one day, theme, London hour and light (separate aggregates, so that hour
+and light do not multiply the area cells); a light cell for one day, theme and
+light (the time cells without the hour: fewer rows for the commonest counts).
+The theme ''
 cell of a key counts every note there (`notes`), those with a theme
 (`notes_with_theme`) and (note, theme) pairs (`pairs`); a theme's cell counts the
 notes whose effective themes include it (`notes`). '' also stands for "none" in
@@ -38,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.db.tables import CountCell, Note, NoteTheme, TimeCell
+from api.db.tables import CountCell, LightCell, Note, NoteTheme, TimeCell
 
 ALL_NOTES = ""  # the theme of the cells that count every note
 VALUES = ("notes", "notes_with_theme", "pairs")
@@ -66,7 +69,12 @@ class Aggregate:
 
 AREA_CELLS = Aggregate(cast(Table, CountCell.__table__), ("source", "borough", "bcu"), True)
 TIME_CELLS = Aggregate(cast(Table, TimeCell.__table__), ("hour", "light"), False)
-AGGREGATES = (AREA_CELLS, TIME_CELLS)  # the order cells are written in, by every writer
+LIGHT_CELLS = Aggregate(cast(Table, LightCell.__table__), ("light",), False)
+AGGREGATES = (
+    AREA_CELLS,
+    TIME_CELLS,
+    LIGHT_CELLS,
+)  # the order cells are written in, by every writer
 
 
 @dataclass(frozen=True)

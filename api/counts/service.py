@@ -8,8 +8,8 @@ theme, and (note, theme) pairs. The sum of the rows' counts equals the pairs
 total whatever the grouping.
 
 Counts come from the pre-aggregated cells where those give the exact answer
-(the count cells by area and source, or the time cells by hour and light; a
-query that needs both dimensions at once reads the notes), else from the notes
+(the count cells by area and source, the time cells by hour, the light cells
+otherwise; a query that needs area and time at once reads the notes), else from the notes
 and their effective themes; both give the same.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, literal_colu
 from sqlalchemy.orm import Session
 
 from api.counts.cells import ALL_NOTES
-from api.db.tables import CountCell, Note, NoteTheme, TimeCell
+from api.db.tables import CountCell, LightCell, Note, NoteTheme, TimeCell
 
 GROUPS = ("theme", "bcu", "borough", "source", "period", "hour", "light", "walk")
 AREA_DIMENSIONS = ("bcu", "borough", "source")
@@ -104,8 +104,11 @@ def _cells_for(query: CountQuery) -> Any:
     if by_area and by_time:
         return None
     # Without area or source, the time cells answer too, and there are fewer of them
-    # (a day's hours and lights, against its sources, boroughs and BCUs).
-    return CountCell if by_area else TimeCell
+    # (a day's hours and lights, against its sources, boroughs and BCUs); without the
+    # hour, the light cells, fewer again.
+    if by_area:
+        return CountCell
+    return TimeCell if query.uses(("hour",)) else LightCell
 
 
 def _on_day_boundaries(query: CountQuery) -> bool:

@@ -25,6 +25,8 @@
   transaction as `note_themes`, so that /v1/counts reads a few hundred thousand
   small rows instead of every note.
 - `time_cells`: the same counts per day, theme, London hour and light.
+- `light_cells`: the same counts per day, theme and light, the fewest rows of
+  the three, for counts by theme, period and light.
 - `walks`: each walk and talk (area, times, route, officers' collar numbers, how
   many took part); notes point at the walk they came from.
 - `api_keys`: hashed API keys and their roles.
@@ -340,6 +342,30 @@ class TimeCell(Base):
     day: Mapped[date] = mapped_column(Date)
     theme: Mapped[str] = mapped_column(String(40))
     hour: Mapped[int] = mapped_column(SmallInteger)
+    light: Mapped[str] = mapped_column(String(9))
+    week: Mapped[date] = mapped_column(Date)
+    month: Mapped[date] = mapped_column(Date)
+    notes: Mapped[int] = mapped_column(Integer, default=0)
+    notes_with_theme: Mapped[int] = mapped_column(Integer, default=0)
+    pairs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LightCell(Base):
+    """Counts per day, theme and light; see api/counts/cells.py.
+
+    The time cells' hours make them about nine times as many rows as a day's
+    themes and lights; counts by theme, period or light that need no hour (the
+    dashboard's totals and trends) read these instead.
+    """
+
+    __tablename__ = "light_cells"
+    __table_args__ = (
+        PrimaryKeyConstraint("day", "theme", "light", name="pk_light_cells"),
+        Index("ix_light_cells_theme_day", "theme", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    theme: Mapped[str] = mapped_column(String(40))
     light: Mapped[str] = mapped_column(String(9))
     week: Mapped[date] = mapped_column(Date)
     month: Mapped[date] = mapped_column(Date)

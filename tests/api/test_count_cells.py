@@ -19,8 +19,8 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session
 
 from api.counts import cells
-from api.counts.service import GROUPS, CountQuery, as_json, count
-from api.db.tables import CountCell, Note, NoteTheme, Prediction, Review, TimeCell
+from api.counts.service import GROUPS, CountQuery, _cells_for, as_json, count
+from api.db.tables import CountCell, LightCell, Note, NoteTheme, Prediction, Review, TimeCell
 from api.notes import repository
 from api.notes.daylight import LIGHTS, light_at, local_hour
 from api.reviews.service import record_review
@@ -91,6 +91,15 @@ def test_every_grouping_and_filter_matches_the_notes(seeded: Api) -> None:
     with seeded.session() as session:
         assert mismatches(session, grid()) == []
         assert_cells_match_a_rebuild(session)
+
+
+def test_each_query_reads_the_fewest_cells_that_answer_it() -> None:
+    assert _cells_for(CountQuery(group_by=("theme",))) is LightCell
+    assert _cells_for(CountQuery(group_by=("theme", "light", "period"))) is LightCell
+    assert _cells_for(CountQuery(group_by=("theme",), hour_from=18)) is TimeCell
+    assert _cells_for(CountQuery(group_by=("theme", "hour"))) is TimeCell
+    assert _cells_for(CountQuery(group_by=("theme", "bcu"))) is CountCell
+    assert _cells_for(CountQuery(group_by=("bcu",), light="dark")) is None
 
 
 def test_groups_without_area_read_back_as_none(seeded: Api) -> None:
@@ -182,7 +191,7 @@ random_queries = st.builds(
 
 
 def clear(session: Session) -> None:
-    for table in (CountCell, TimeCell, NoteTheme, Review, Prediction, Note):
+    for table in (CountCell, TimeCell, LightCell, NoteTheme, Review, Prediction, Note):
         session.execute(delete(table))
 
 

@@ -1,4 +1,4 @@
-"""Migration 0009 gives notes stored before it an hour, a light and time cells."""
+"""Migrations 0009 and 0014 give notes stored before them an hour, a light, time and light cells."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_notes_stored_before_the_migration_get_hour_light_and_cells(database_url
         )
         assert [tuple(t) for t in themes] == [(21, "twilight"), (12, "daylight")]
         filled = _time_cells(session)
-        assert len(filled) == 4  # two notes, each an all-notes cell and a lighting cell
+        # two notes, each an all-notes cell and a lighting cell, in each table
+        assert sorted(key[0] for key in filled) == ["light_cells"] * 4 + ["time_cells"] * 4
         nested = session.begin_nested()
         cells.rebuild(session)
         assert _time_cells(session) == filled
@@ -50,5 +51,6 @@ def test_notes_stored_before_the_migration_get_hour_light_and_cells(database_url
 
 
 def _time_cells(session: Session) -> dict[object, object]:
-    """The time cells only (the rows were written behind the count cells' back)."""
-    return {k: v for k, v in cells.snapshot(session).items() if k[0] == "time_cells"}
+    """The time and light cells only (the rows were written behind the count cells' back)."""
+    snapshot = cells.snapshot(session).items()
+    return {k: v for k, v in snapshot if k[0] in ("time_cells", "light_cells")}

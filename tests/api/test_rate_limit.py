@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from api.rate_limit import RateLimiter
+from api.rate_limit import RateLimiter, SharedRateLimiter, build_limiter
 from nlp.redact import Redactor
 from tests.api.conftest import Api, own_app
 
@@ -36,6 +38,42 @@ def test_a_slow_rate_says_how_long_to_wait() -> None:
     for _ in range(5):
         assert limiter.take("a") is None
     assert limiter.take("a") == 10
+
+
+REDIS_URL = os.environ.get("WALKTALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as err:
+        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"no Redis at {REDIS_URL} ({type(err).__name__}), needed in CI")
+        pytest.skip(f"no Redis at {REDIS_URL} ({type(err).__name__}); set WALKTALK_TEST_REDIS_URL")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+def test_workers_sharing_redis_spend_from_one_bucket_per_key(redis_url: str) -> None:
+    prefix = f"walktalk-test:{uuid.uuid4().hex}:"  # this test's own keys
+    workers = [SharedRateLimiter(redis_url, 6, prefix=prefix) for _ in range(3)]
+    answers = [workers[i % 3].take("a") for i in range(6)]
+    assert answers[:5] == [None] * 5  # one burst of 5 between the three of them
+    assert answers[5] == 10  # one every 10 s after that
+    assert workers[1].take("b") is None  # another key has its own bucket
+
+
+def test_without_redis_a_worker_limits_on_its_own() -> None:
+    limiter = SharedRateLimiter("redis://127.0.0.1:1/0", 6)  # nothing listens there
+    assert [limiter.take("a") for _ in range(6)][-1] == 10  # its own bucket: same rate
+    assert isinstance(build_limiter(6, None), RateLimiter)
+    assert isinstance(build_limiter(6, "redis://127.0.0.1:6379/0"), SharedRateLimiter)
+    assert build_limiter(None, "redis://127.0.0.1:6379/0") is None
 
 
 @pytest.fixture

@@ -221,3 +221,19 @@ def test_names_and_emails_as_people_write_them(
 )
 def test_look_alikes_stay(plain: PiiDetector, text: str) -> None:
     assert [label for label, _ in values(text, plain.detect(text))] == []
+
+
+def test_a_tuned_recogniser_s_names_are_kept_as_they_are(areas: Areas) -> None:
+    """An unknown single name from the entity recogniser: kept only when it was tuned on notes."""
+    from spacy.tokens import Span
+
+    text = "Later Zorbek shouted at us by Seven Sisters station"
+    nlp = spacy.blank("en")
+    doc = nlp(text)
+    doc.ents = [Span(doc, 1, 2, label="PERSON"), Span(doc, 6, 8, label="PERSON")]
+    gazetteer = load_gazetteer(DEFAULT_STATIONS, areas)
+    stock = PiiDetector(nlp, gazetteer)
+    tuned = PiiDetector(nlp, gazetteer, trust_entities=True)
+    assert stock.detect_many([text], docs=[doc]) == [[]]
+    # the place stays a place even when the recogniser calls it a person
+    assert values(text, tuned.detect_many([text], docs=[doc])[0]) == [("PERSON", "Zorbek")]
