@@ -29,6 +29,6 @@ def rebuild() -> None:
     off = sum(before.get(key) != counts for key, counts in after.items())
     off += sum(key not in after for key in before)
     typer.echo(
-        f"rebuilt {total:,} count cells (by area, and by hour and light); "
+        f"rebuilt {total:,} count cells (by area, by hour and light, and by light); "
         f"{off:,} differed from the stored ones"
     )

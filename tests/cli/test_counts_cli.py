@@ -28,6 +28,12 @@ def test_rebuild_says_how_many_cells_were_off(home: Settings) -> None:
         session.execute(update(CountCell).values(notes=CountCell.notes + 1))
     result = runner.invoke(app, ["counts", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "rebuilt 4 count cells (by area, and by hour and light); 2 differed" in result.stdout
+    assert (
+        "rebuilt 6 count cells (by area, by hour and light, and by light); 2 differed"
+        in result.stdout
+    )
     again = runner.invoke(app, ["counts", "rebuild"])
-    assert "rebuilt 4 count cells (by area, and by hour and light); 0 differed" in again.stdout
+    assert (
+        "rebuilt 6 count cells (by area, by hour and light, and by light); 0 differed"
+        in again.stdout
+    )

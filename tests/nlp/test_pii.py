@@ -12,7 +12,15 @@ from spacy.language import Language
 
 from nlp.areas import Areas
 from nlp.gazetteer import load_gazetteer
-from nlp.pii import PiiDetector, PiiSpan, find_phones, find_plates, find_postcodes, load_given_names
+from nlp.pii import (
+    PiiDetector,
+    PiiSpan,
+    find_phones,
+    find_plates,
+    find_postcodes,
+    find_spoken_phones,
+    load_given_names,
+)
 from nlp.redact import Redactor, redact
 from nlp.resources import DEFAULT_GIVEN_NAMES, DEFAULT_STATIONS
 
@@ -237,3 +245,45 @@ def test_a_tuned_recogniser_s_names_are_kept_as_they_are(areas: Areas) -> None:
     assert stock.detect_many([text], docs=[doc]) == [[]]
     # the place stays a place even when the recogniser calls it a person
     assert values(text, tuned.detect_many([text], docs=[doc])[0]) == [("PERSON", "Zorbek")]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "ring me on oh seven seven double oh nine hundred one five six x",
+            "oh seven seven double oh nine hundred one five six",
+        ),
+        ("her mob is 0 7 7 0 0 9 0 0 5 8 4 if needed", "0 7 7 0 0 9 0 0 5 8 4"),
+        (
+            "number: seven seven double-oh, nine double-oh, two six eight.",
+            "seven seven double-oh, nine double-oh, two six eight",
+        ),
+        (
+            "plus four four seven seven double oh nine double oh three two six",
+            "plus four four seven seven double oh nine double oh three two six",
+        ),
+        ("call 07700 nine hundred, seven seven one tonight", "07700 nine hundred, seven seven one"),
+    ],
+)
+def test_phones_said_in_words_or_spaced_digits(text: str, said: str) -> None:
+    assert values(text, list(find_spoken_phones(text))) == [("PHONE", said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we walked one two three times round the park",
+        "Oh one of them said two words to me",
+        "I'll be there at nine, two of us, back by 10 2 3",
+        "the 73 and the 38 then the N29",
+        "at 07700 900123",  # written, not said: find_phones has it
+    ],
+)
+def test_number_words_that_are_not_a_phone(text: str) -> None:
+    assert list(find_spoken_phones(text)) == []
+
+
+def test_postcodes_and_plates_in_lower_case(plain: PiiDetector) -> None:
+    text = "i live at n5 1bu and the car was lk19xrt, came 2nd on the a1 2nd time"
+    assert values(text, plain.detect(text)) == [("POSTCODE", "n5 1bu"), ("VEHICLE_REG", "lk19xrt")]
