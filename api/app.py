@@ -121,9 +121,10 @@ def create_app(settings: Settings) -> FastAPI:
         if not hasattr(app.state, "redactor"):
             app.state.redactor = build_redactor(settings, app.state.areas)
         app.state.jobs = start_jobs(app, settings)
-        app.state.rate_limiter = build_limiter(
-            settings.rate_limit_per_minute, settings.rate_limit_url or settings.queue_url
-        )
+        shared = settings.rate_limit_url or settings.queue_url
+        app.state.rate_limiter = build_limiter(settings.rate_limit_per_minute, shared)
+        work = settings.work_chars_per_minute
+        app.state.work_limiter = build_limiter(work, shared, name="work", burst=work)
         log.info("walktalk API ready (database %s)", engine.url.get_backend_name())
         yield
         app.state.jobs.shutdown()

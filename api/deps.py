@@ -6,7 +6,7 @@ tests swap in real objects through the app's state, never mocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from api.active_model import ActiveModel
 from api.auth.keys import Principal, verify
 from api.auth.roles import Permission, allowed
-from api.errors import ForbiddenError, RateLimitedError, UnauthenticatedError
+from api.errors import (
+    ForbiddenError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    UnauthenticatedError,
+)
 from api.rate_limit import Limiter
 from api.safeguarding.flagger import Flagger
 from api.settings import Settings
@@ -119,6 +124,39 @@ def require(permission: Permission) -> Callable[..., Principal]:
     return check
 
 
+WorkCharge = Callable[[Sequence[str]], None]
+
+
+def _work_budget(
+    request: Request, principal: Annotated[Principal, Depends(_principal)]
+) -> WorkCharge:
+    """Charge texts to the caller's work budget (WALKTALK_WORK_CHARS_PER_MINUTE), if one is set.
+
+    429 with Retry-After when the key has spent its minute's characters; 413 for a
+    request that a whole minute's budget could never cover.
+    """
+    limiter: Limiter | None = getattr(request.app.state, "work_limiter", None)
+
+    def charge(texts: Sequence[str]) -> None:
+        if limiter is None:
+            return
+        characters = sum(len(text) for text in texts)
+        if characters > limiter.burst:
+            raise PayloadTooLargeError(
+                f"This request holds {characters:,} characters to classify; each key may send "
+                f"{int(limiter.burst):,} a minute. Send it in smaller requests."
+            )
+        if (wait := limiter.take(principal.name, float(characters))) is not None:
+            raise RateLimitedError(
+                f"This key has sent its {int(limiter.burst):,} characters to classify this "
+                f"minute; retry in {wait} s.",
+                retry_after=wait,
+            )
+
+    return charge
+
+
+WorkBudget = Annotated[WorkCharge, Depends(_work_budget)]
 CanClassify = Annotated[Principal, Depends(require(Permission.classify))]
 CanIngest = Annotated[Principal, Depends(require(Permission.ingest))]
 CanReadNotes = Annotated[Principal, Depends(require(Permission.read_notes))]

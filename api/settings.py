@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         "across every worker and replica when Redis is configured, else per worker process; "
         "unset: no limit.",
     )
+    work_chars_per_minute: int | None = Field(
+        default=None,
+        ge=1000,
+        description="Characters a minute each API key may send to be classified "
+        "(/v1/classify, /v1/notes): the classifier's CPU time grows with them. Past it, "
+        "429 with Retry-After; a request larger than a minute's worth, 413. Unset: no budget.",
+    )
     rate_limit_url: str | None = Field(
         default=None,
         description="Redis URL where every process keeps the per-key rate "

@@ -66,7 +66,12 @@ _PLATE_LOWER = re.compile(r"\b[a-z]{2}\d{2} ?[a-z]{3}\b")
 # Phones said rather than written: number words, "double", "hundred", spaced digits.
 _NUMBER_WORDS = {
     **dict.fromkeys(("oh", "o", "zero", "nought", "nil"), "0"),
-    **{w: str(i) for i, w in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"], 1)},
+    **{
+        w: str(i)
+        for i, w in enumerate(
+            ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"], 1
+        )
+    },
 }
 _REPEATS = {"double": 2, "triple": 3, "treble": 3}
 _SPOKEN_TOKEN = re.compile(r"[A-Za-z]+|\+?\d+")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import CanClassify, Model, PiiRedactor
+from api.deps import CanClassify, Model, PiiRedactor, WorkBudget
 from api.errors import InvalidRequestError
 from api.notes.schemas import MAX_BATCH, PredictionOut, check_request_size
 from nlp.normalise import normalise
@@ -56,6 +56,7 @@ def classify(
     model: Model,
     redactor: PiiRedactor,
     _: CanClassify,
+    budget: WorkBudget,
     evidence: Annotated[
         Literal["cues", "model"],
         Query(
@@ -70,6 +71,7 @@ def classify(
             f"evidence=model is limited to {MAX_MODEL} texts a request (this one has "
             f"{len(body.texts)}); use evidence=cues for bulk classification."
         )
+    budget(body.texts)
     prepared = prepare_texts(body.texts, redactor)
     predictions = model.current().classify([p.text for p in prepared], evidence=evidence)
     return ClassifyOut(

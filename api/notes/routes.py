@@ -17,6 +17,7 @@ from api.deps import (
     PiiRedactor,
     SafeguardingFlag,
     Themes,
+    WorkBudget,
 )
 from api.errors import InvalidRequestError
 from api.idempotency import body_hash, run_once
@@ -39,9 +40,11 @@ def ingest_notes(
     flagger: SafeguardingFlag,
     settings: AppSettings,
     caller: CanIngest,
+    budget: WorkBudget,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> IngestOut:
     """Classify and store notes; the same external id or Idempotency-Key never stores twice."""
+    budget([note.text for note in body.notes])
 
     def work() -> tuple[int, dict[str, Any]]:
         results = service.ingest(

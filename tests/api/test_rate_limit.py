@@ -99,3 +99,48 @@ def test_past_its_rate_a_key_gets_429_with_retry_after(limited: Api) -> None:
     assert refused.json()["title"] == "Too many requests"
     other = limited.client.get("/v1/models", headers=limited.headers("reader"))
     assert other.status_code == 200  # another key is not held back
+
+
+def test_a_work_budget_spends_characters_and_says_when_there_are_enough() -> None:
+    clock = Clock()
+    limiter = RateLimiter(6000, clock=clock, burst=6000)  # 100 characters a second
+    assert limiter.take("a", 5000) is None
+    assert limiter.take("a", 2000) == 10  # 1,000 left: 1,000 more take 10 s
+    clock.now += 10
+    assert limiter.take("a", 2000) is None
+
+
+def test_workers_sharing_redis_share_one_work_budget(redis_url: str) -> None:
+    prefix = f"walktalk-test:{uuid.uuid4().hex}:"
+    workers = [SharedRateLimiter(redis_url, 6000, prefix=prefix, burst=6000) for _ in range(2)]
+    assert workers[0].take("a", 5000) is None
+    assert workers[1].take("a", 2000) == 10
+
+
+@pytest.fixture
+def budgeted(
+    model_home: Path, database_url: str, tmp_path: Path, shared_redactor: Redactor
+) -> Iterator[Api]:
+    with own_app(
+        model_home, database_url, tmp_path, shared_redactor, work_chars_per_minute=1000
+    ) as api:
+        yield api
+
+
+def test_past_its_work_budget_a_key_gets_429_and_a_request_too_big_for_it_413(
+    budgeted: Api,
+) -> None:
+    text = "the underpass lights are out and men hang about there " * 10  # 540 characters
+    headers = budgeted.headers("tagger")
+    post = budgeted.client.post
+    assert post("/v1/classify", json={"texts": [text]}, headers=headers).status_code == 200
+    refused = post("/v1/classify", json={"texts": [text]}, headers=headers)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "characters to classify" in refused.json()["detail"]
+    notes = {"notes": [{"text": text}]}
+    assert post("/v1/notes", json=notes, headers=headers).status_code == 429
+    too_big = post("/v1/classify", json={"texts": [text, text]}, headers=headers)
+    assert too_big.status_code == 413
+    admin = budgeted.headers("admin")  # another key has its own budget
+    assert post("/v1/classify", json={"texts": [text]}, headers=admin).status_code == 200
