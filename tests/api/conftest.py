@@ -263,3 +263,23 @@ def env(api: Api, app_under_test: FastAPI) -> JobEnv:
         areas=state.areas,
         redactor=state.redactor,
     )
+
+
+REDIS_URL = os.environ.get("WALKTALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The suite's own Redis database, emptied first; a skip without Redis (a failure in CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as err:
+        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"no Redis at {REDIS_URL} ({type(err).__name__}), needed in CI")
+        pytest.skip(f"no Redis at {REDIS_URL} ({type(err).__name__}); set WALKTALK_TEST_REDIS_URL")
+    finally:
+        client.close()
+    return REDIS_URL

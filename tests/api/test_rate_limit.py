@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,25 +37,6 @@ def test_a_slow_rate_says_how_long_to_wait() -> None:
     for _ in range(5):
         assert limiter.take("a") is None
     assert limiter.take("a") == 10
-
-
-REDIS_URL = os.environ.get("WALKTALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as err:
-        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"no Redis at {REDIS_URL} ({type(err).__name__}), needed in CI")
-        pytest.skip(f"no Redis at {REDIS_URL} ({type(err).__name__}); set WALKTALK_TEST_REDIS_URL")
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 def test_workers_sharing_redis_spend_from_one_bucket_per_key(redis_url: str) -> None:

@@ -43,25 +43,8 @@ from tests.factories import NOTE_TEXTS
 
 pytestmark = pytest.mark.postgres
 
-REDIS_URL = os.environ.get("WALKTALK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 WALKTALK = str(Path(sys.executable).parent / "walktalk")
 NOTES = 6000
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()  # this test's own Redis database number
-    except redis.RedisError as err:
-        if os.environ.get("WALKTALK_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"no Redis at {REDIS_URL} ({type(err).__name__}), needed in CI")
-        pytest.skip(f"no Redis at {REDIS_URL} ({type(err).__name__}); set WALKTALK_TEST_REDIS_URL")
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 class Topology:
