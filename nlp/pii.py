@@ -4,9 +4,11 @@ Types: PERSON, PHONE, EMAIL, POSTCODE, VEHICLE_REG, and any a deployment adds
 (`PiiDetector(extra=[...])`, each a function from text to spans).
 
 - PHONE, EMAIL, POSTCODE and VEHICLE_REG are found by patterns written for UK
-  formats (+44 and 0-prefixed phones, spaced, hyphenated or not; full postcodes;
-  current, prefix and suffix number plates).
-- PERSON combines the spaCy pipeline's PERSON entities with context rules (a
+  formats (+44 and 0-prefixed phones, spaced, hyphenated or not, or said in
+  words (nlp/spoken_phones.py); full postcodes; current, prefix and suffix
+  number plates; lower case too).
+- PERSON combines the spaCy pipeline's PERSON entities (from a recogniser
+  fine-tuned on notes by default, training/person_ner.py) with context rules (a
   capitalised name after "pt", "Mr", "my daughter", a sign-off...), then drops
   what is a place (a station or borough in the gazetteer, a name ending in Road,
   Lane, Park...), an abbreviation, or an officer (rank + name, collar numbers are
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.gazetteer import Gazetteer
+from nlp.spoken_phones import spoken_phones
 
 if TYPE_CHECKING:  # spaCy is loaded only with a pipeline
     from spacy.language import Language
@@ -63,19 +66,6 @@ _PLATES = re.compile(
 )
 # A current-format plate in lower case ("lk19xrt"): two letters, two digits, three letters.
 _PLATE_LOWER = re.compile(r"\b[a-z]{2}\d{2} ?[a-z]{3}\b")
-# Phones said rather than written: number words, "double", "hundred", spaced digits.
-_NUMBER_WORDS = {
-    **dict.fromkeys(("oh", "o", "zero", "nought", "nil"), "0"),
-    **{
-        w: str(i)
-        for i, w in enumerate(
-            ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"], 1
-        )
-    },
-}
-_REPEATS = {"double": 2, "triple": 3, "treble": 3}
-_SPOKEN_TOKEN = re.compile(r"[A-Za-z]+|\+?\d+")
-_SPOKEN_JOINER = re.compile(r"[ ,\-–]*")
 # Three-letter groups that are abbreviations in officers' notes, not plates ("A406 ASB").
 _NOT_PLATE_LETTERS = {
     "ASB",
@@ -114,65 +104,6 @@ def find_phones(text: str) -> Iterable[PiiSpan]:
             yield PiiSpan(match.start(), match.end(), "PHONE")
 
 
-def find_spoken_phones(text: str) -> Iterable[PiiSpan]:
-    """Phones in words or spaced digits: "oh seven seven double oh nine hundred one five six",
-    "0 7 7 0 0 9 0 0 5 8 4", "07700 nine hundred, seven seven one".
-
-    A run of number words and digits (joined by spaces, commas or hyphens) is a phone
-    when it spells 10 or 11 digits of a UK number (0..., +44..., or a mobile's 7...).
-    """
-    tokens = list(_SPOKEN_TOKEN.finditer(text))
-    i = 0
-    while i < len(tokens):
-        if not _spoken_part(tokens[i].group()):
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(tokens) and _spoken_part(tokens[j + 1].group()):
-            if not _SPOKEN_JOINER.fullmatch(text, tokens[j].end(), tokens[j + 1].start()):
-                break
-            j += 1
-        words = [t.group() for t in tokens[i : j + 1]]
-        said = any(not w.lstrip("+").isdigit() for w in words) or all(len(w) == 1 for w in words)
-        if said and len(words) >= 4 and _uk_number(_spoken_digits(words)):
-            yield PiiSpan(tokens[i].start(), tokens[j].end(), "PHONE")
-        i = j + 1
-
-
-def _spoken_part(word: str) -> bool:
-    low = word.lower()
-    return (
-        low in _NUMBER_WORDS
-        or low in _REPEATS
-        or low in ("hundred", "plus")
-        or (word.lstrip("+").isdigit())
-    )
-
-
-def _spoken_digits(words: list[str]) -> str:
-    """ "oh seven double oh" -> "0700"; "hundred" is "00", "plus" is "+"."""
-    out, repeat = [], 1
-    for word in words:
-        low = word.lower()
-        if low in _REPEATS:
-            repeat = _REPEATS[low]
-            continue
-        digit = {"hundred": "00", "plus": "+"}.get(low) or _NUMBER_WORDS.get(low, word)
-        out.append(digit * repeat if len(digit) == 1 else digit)
-        repeat = 1
-    return "".join(out)
-
-
-def _uk_number(number: str) -> bool:
-    if number.startswith("+44"):
-        number = "0" + number[3:]
-    elif number.startswith("44") and len(number) == 12:
-        number = "0" + number[2:]
-    elif number.startswith("7") and len(number) == 10:
-        number = "0" + number  # a mobile said without its 0
-    return number.startswith("0") and number.isdigit() and 10 <= len(number) <= 11
-
-
 def find_postcodes(text: str) -> Iterable[PiiSpan]:
     for pattern in (_POSTCODE, _POSTCODE_LOWER):
         yield from (PiiSpan(m.start(), m.end(), "POSTCODE") for m in pattern.finditer(text))
@@ -184,6 +115,10 @@ def find_plates(text: str) -> Iterable[PiiSpan]:
         if letters[-3:] in _NOT_PLATE_LETTERS or letters[:3] in _NOT_PLATE_LETTERS:
             continue
         yield PiiSpan(match.start(), match.end(), "VEHICLE_REG")
+
+
+def find_spoken_phones(text: str) -> Iterable[PiiSpan]:
+    return (PiiSpan(start, end, "PHONE") for start, end in spoken_phones(text))
 
 
 PATTERN_DETECTORS: tuple[Detector, ...] = (
