@@ -177,10 +177,13 @@ class Classifying:
         self.failures: list[str] = []
         self.versions: set[str] = set()
         self._stop = threading.Event()
+        self._answered = threading.Event()  # every replica has answered once
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Classifying:
+        """Start, and return once each replica has answered (the version before any switch)."""
         self._thread.start()
+        assert self._answered.wait(timeout=60), "the replicas did not answer classify requests"
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -197,6 +200,7 @@ class Classifying:
                         self.failures.append(f"{base}: {answer.status_code}")
                     else:
                         self.versions.add(answer.json()["results"][0]["model"])
+                self._answered.set()
 
 
 def test_two_replicas_and_workers_share_models_jobs_and_counts(
