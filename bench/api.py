@@ -10,7 +10,8 @@ Options: `--sizes 100000,1000000` (notes stored for the counts figures),
 `--clients 1,8,32` (concurrent clients), `--duration 20` (seconds per load run),
 `--max-requests 3000` (requests per load run), `--runs 10` (timed calls per counts
 query), `--batch 100` (notes per ingest request), `--seed 7`, `--counts-only`
-(skip the load runs).
+(skip the load runs), `--set NAME=VALUE` (a setting for the server, which gets no
+other `WALKTALK_` variable: `--set pii_ner=false`).
 
 What it does, all on 127.0.0.1 and bounded in count and time:
 
@@ -315,7 +316,10 @@ def describe_database(engine: Engine) -> dict[str, str]:
     return {"backend": backend, "version": version}
 
 
-def server_env(home: Path, url: str, port: int, workers: int) -> dict[str, str]:
+def server_env(
+    home: Path, url: str, port: int, workers: int, settings: Sequence[str] = ()
+) -> dict[str, str]:
+    """The server's environment: none of ours, except the bench's and `settings` (NAME=VALUE)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WALKTALK_")}
     env.update(
         WALKTALK_HOME=str(home),
@@ -325,11 +329,16 @@ def server_env(home: Path, url: str, port: int, workers: int) -> dict[str, str]:
         WALKTALK_WORKERS=str(workers),
         WALKTALK_LOG_LEVEL="warning",
     )
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        env[f"WALKTALK_{name.upper()}"] = value
     return env
 
 
 @contextmanager
-def running_server(home: Path, url: str, workers: int = 1) -> Iterator[str]:
+def running_server(
+    home: Path, url: str, workers: int = 1, settings: Sequence[str] = ()
+) -> Iterator[str]:
     """`walktalk serve` in its own session; yields its base URL once /readyz answers 200."""
     port = free_port()
     log_path = home / "server.log"
@@ -337,7 +346,7 @@ def running_server(home: Path, url: str, workers: int = 1) -> Iterator[str]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
-            env=server_env(home, url, port, workers),
+            env=server_env(home, url, port, workers, settings),
             cwd=home,  # no stray .env from the caller's folder
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -956,6 +965,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server, e.g. --set pii_ner=false (WALKTALK_ is added)",
+    )
+    parser.add_argument(
         "--model", type=Path, help="a saved model version folder to serve (default: train linear)"
     )
     parser.add_argument("--counts-only", action="store_true", help="skip the load runs")
@@ -1006,7 +1022,7 @@ def run(args: argparse.Namespace) -> Report:
             train_model(home)
         keys, described = prepare_database(url)
         report = Report(machine=machine(), database=described)
-        base_url = stack.enter_context(running_server(home, url, args.workers))
+        base_url = stack.enter_context(running_server(home, url, args.workers, args.set))
         print(f"server ready at {base_url} ({described['backend']})", flush=True)
         if not args.counts_only:
             report.load = load_phase(args, base_url, keys["tagger"], seed)
