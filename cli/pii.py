@@ -13,8 +13,6 @@ import typer
 from cli.context import Context, context
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
     from nlp.gazetteer import Gazetteer
     from nlp.pii import PiiDetector
 
@@ -90,8 +88,16 @@ def train(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from api.app import build_gazetteer
+    from nlp.pii import load_given_names
     from training.dataset import load_notes
-    from training.person_ner import EPOCHS, fine_tune, save
+    from training.person_ner import (
+        EPOCHS,
+        default_training_files,
+        fine_tune,
+        save,
+        score_held_out,
+    )
 
     ctx = context()
     settings = ctx.settings
@@ -111,7 +117,9 @@ def train(
                 task, completed=epoch, description=f"epoch {epoch}: loss {loss:,.0f}"
             ),
         )
-    scores = score_held_out(ctx, trained.nlp)
+    gazetteer = build_gazetteer(settings, ctx.areas)
+    given_names = load_given_names(settings.given_names_path)
+    scores = score_held_out(trained.nlp, gazetteer, given_names, ctx.taxonomy, ctx.areas)
     save(trained, folder, paths, {"held_out": scores})
     typer.echo(f"tuned on {trained.notes} notes ({trained.names} names); saved to {folder}")
     for name, per_type in scores.items():
@@ -119,40 +127,6 @@ def train(
         typer.echo(
             f"  {name}: PERSON precision {person['precision']:.3f} recall {person['recall']:.3f}"
         )
-
-
-def default_training_files(seed: Path, broad: Path) -> list[Path]:
-    """Every labelled note written for training: their PERSON spans teach the recogniser."""
-    from nlp.resources import PII_DIR
-
-    return [
-        seed / "train.jsonl",
-        broad / "train.jsonl",
-        PII_DIR / "challenge.jsonl",
-        PII_DIR / "train.jsonl",
-    ]
-
-
-def score_held_out(ctx: Context, nlp: Language) -> dict[str, dict[str, dict[str, float]]]:
-    """Precision and recall per type on the PII sets nobody trained on, with this recogniser."""
-    from api.app import build_gazetteer
-    from nlp.pii import PiiDetector, load_given_names
-    from nlp.resources import PII_DIR
-    from training.dataset import load_notes
-    from training.pii_eval import evaluate_pii
-
-    gazetteer = build_gazetteer(ctx.settings, ctx.areas)
-    given_names = load_given_names(ctx.settings.given_names_path)
-    detector = PiiDetector(nlp, gazetteer, given_names=given_names, trust_entities=True)
-    scores = {}
-    for name in ("heldout", "test"):
-        notes = load_notes([PII_DIR / f"{name}.jsonl"], taxonomy=ctx.taxonomy, areas=ctx.areas)
-        result = evaluate_pii(detector, notes, gazetteer)
-        scores[name] = {
-            label: {"precision": s.precision, "recall": s.recall, "support": s.support}
-            for label, s in result.per_type.items()
-        }
-    return scores
 
 
 def redact_command(

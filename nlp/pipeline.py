@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -65,14 +65,13 @@ def load_tuned_ner(nlp: Language, folder: Path) -> None:
     config, the transition moves and the weights as msgpack: data only, no
     pickle) and the card `training/person_ner.py` writes beside it.
     """
-    card_path = folder / CARD
-    if not card_path.is_file():
+    if not (folder / CARD).is_file():
         raise PipelineError(
             f"No tuned entity recogniser at {folder}.",
             hint="Run `walktalk pii train`, or set WALKTALK_PII_NER_PATH to an empty value "
             "to use the pipeline's own.",
         )
-    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card = read_card(folder)
     if card.get("base") != base_of(nlp):
         raise PipelineError(
             f"The tuned entity recogniser was trained from {card.get('base')!r}, "
@@ -80,6 +79,12 @@ def load_tuned_ner(nlp: Language, folder: Path) -> None:
             hint="Retrain it with `walktalk pii train`, or set WALKTALK_PII_NER_PATH empty.",
         )
     recogniser(nlp).from_disk(folder / "ner")
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    """The card `walktalk pii train` wrote beside a tuned recogniser."""
+    card: dict[str, Any] = json.loads((folder / CARD).read_text(encoding="utf-8"))
+    return card
 
 
 def recogniser(nlp: Language) -> EntityRecognizer:

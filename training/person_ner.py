@@ -29,17 +29,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlp.pii import PiiDetector
 from nlp.pipeline import CARD, base_of, load_pipeline, recogniser
+from nlp.resources import PII_DIR
 from training.records import LabelledNote
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.training import Example
 
+    from nlp.areas import Areas
+    from nlp.gazetteer import Gazetteer
+    from nlp.taxonomy import Taxonomy
+
 EPOCHS = 10
 BATCH = 32
 DROPOUT = 0.35
 SEED = 20261207
+TRAINING_FILES = ("challenge.jsonl", "train.jsonl")  # in data/pii, with the seed and broad splits
+HELD_OUT_FILES = ("heldout.jsonl", "test.jsonl")  # in data/pii: never trained on
 
 EpochDone = Callable[[int, float], None]  # (epoch, loss)
 
@@ -142,13 +150,36 @@ def save(trained: TrainedNer, folder: Path, data: Sequence[Path], extra: dict[st
         staging.rename(folder)
 
 
+def default_training_files(seed: Path, broad: Path) -> list[Path]:
+    """Every labelled note written for training: their PERSON spans teach the recogniser."""
+    return [seed / "train.jsonl", broad / "train.jsonl", *(PII_DIR / f for f in TRAINING_FILES)]
+
+
+def score_held_out(
+    nlp: Language,
+    gazetteer: Gazetteer,
+    given_names: frozenset[str],
+    taxonomy: Taxonomy,
+    areas: Areas,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Precision and recall per type, with this recogniser, on the PII sets nobody trained on."""
+    from training.dataset import load_notes
+    from training.pii_eval import evaluate_pii
+
+    detector = PiiDetector(nlp, gazetteer, given_names=given_names, trust_entities=True)
+    scores = {}
+    for name in HELD_OUT_FILES:
+        notes = load_notes([PII_DIR / name], taxonomy=taxonomy, areas=areas)
+        result = evaluate_pii(detector, notes, gazetteer)
+        scores[name.removesuffix(".jsonl")] = {
+            label: {"precision": s.precision, "recall": s.recall, "support": s.support}
+            for label, s in result.per_type.items()
+        }
+    return scores
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def read_card(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / CARD).read_text(encoding="utf-8"))
-    return data
 
 
 def _shown(path: Path) -> str:

@@ -7,11 +7,12 @@ import pytest
 from api.app import build_redactor
 from api.settings import Settings
 from nlp.areas import Areas
+from nlp.pipeline import read_card
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_PII_NER, PII_DIR, PROJECT_ROOT
 from nlp.taxonomy import Taxonomy
 from training.dataset import load_notes
-from training.person_ner import file_hash, read_card
+from training.person_ner import file_hash
 from training.pii_eval import evaluate_pii
 
 
