@@ -31,6 +31,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     WALKTALK_HOST=0.0.0.0 \
     WALKTALK_PORT=8000 \
     WALKTALK_WORKERS=2 \
+    WALKTALK_MODEL_THREADS=1 \
     WALKTALK_TAXONOMY_PATH=/app/data/taxonomy.yaml \
     WALKTALK_AREAS_PATH=/app/data/gazetteer/areas.yaml \
     WALKTALK_SEED_PATH=/app/data/seed \

@@ -54,9 +54,15 @@ class DatabaseRegistry(ModelRegistry):
     """A model registry whose versions, cards and activations live in the database."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], name: str, cache: Path, *, poll_seconds: float = 1.0
+        self,
+        sessions: sessionmaker[Session],
+        name: str,
+        cache: Path,
+        *,
+        poll_seconds: float = 1.0,
+        threads: int = 0,
     ) -> None:
-        super().__init__(cache)
+        super().__init__(cache, threads=threads)
         self._sessions = sessions
         self.name = name
         self._poll_seconds = poll_seconds
@@ -134,7 +140,7 @@ class DatabaseRegistry(ModelRegistry):
     def load(self, version: str) -> ThemeModel:
         from models.kinds import load_model
 
-        return load_model(self._materialise(version))
+        return load_model(self._materialise(version), threads=self.threads)
 
     def active(self) -> str | None:
         """The active version, read from the database at most every `poll_seconds`."""
@@ -240,18 +246,23 @@ def open_registries(
     settings: Settings, sessions: sessionmaker[Session] | None
 ) -> tuple[ModelRegistry, ModelRegistry]:
     """The theme and safeguarding registries the settings ask for."""
+    threads = settings.model_threads
     if settings.model_store == "files":
         return (
-            ModelRegistry(settings.home / THEMES_FOLDER),
-            ModelRegistry(settings.home / FLAG_FOLDER),
+            ModelRegistry(settings.home / THEMES_FOLDER, threads=threads),
+            ModelRegistry(settings.home / FLAG_FOLDER, threads=threads),
         )
     if sessions is None:
         raise ValueError("the database model store needs a database")
     cache = settings.home / CACHE_FOLDER
     poll = settings.model_poll_seconds
     return (
-        DatabaseRegistry(sessions, THEMES_FOLDER, cache / THEMES_FOLDER, poll_seconds=poll),
-        DatabaseRegistry(sessions, FLAG_FOLDER, cache / FLAG_FOLDER, poll_seconds=poll),
+        DatabaseRegistry(
+            sessions, THEMES_FOLDER, cache / THEMES_FOLDER, poll_seconds=poll, threads=threads
+        ),
+        DatabaseRegistry(
+            sessions, FLAG_FOLDER, cache / FLAG_FOLDER, poll_seconds=poll, threads=threads
+        ),
     )
 
 

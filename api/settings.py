@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, description="Uvicorn worker processes for `walktalk serve`."
     )
+    model_threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Threads the transformer model uses in each process (0: one per core). "
+        "With several workers or replicas on one machine, cores divided by processes.",
+    )
     rate_limit_per_minute: int | None = Field(
         default=None,
         ge=1,

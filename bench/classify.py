@@ -43,6 +43,7 @@ from api.settings import Settings
 from models.classifier import ThemeClassifier
 from models.encoder import SentenceEncoder, default_encoder_path
 from models.kinds import ThemeModel, load_model
+from models.onnx_runtime import OnnxLogits
 from models.predict import Predictor
 from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
@@ -131,7 +132,9 @@ def high_water_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def transformer_runtimes(folder: Path) -> dict[str, TransformerClassifier]:
+def transformer_runtimes(
+    folder: Path,
+) -> tuple[dict[str, TransformerClassifier], dict[str, bytes]]:
     """The saved transformer three ways: PyTorch fp32 (the baseline), ONNX fp32, ONNX int8."""
     copies = {}
     for runtime in ("torch", "onnx-fp32", "onnx-int8"):
@@ -142,7 +145,13 @@ def transformer_runtimes(folder: Path) -> dict[str, TransformerClassifier]:
     graphs = copies["torch"].export_runtimes()
     for runtime in ("onnx-fp32", "onnx-int8"):
         copies[runtime].use_runtime(runtime, graphs[runtime])
-    return copies
+    return copies, graphs
+
+
+def one_thread(graph: bytes, model: TransformerClassifier) -> OnnxLogits:
+    """The int8 graph's logits on one thread, lone notes included (as served until a
+    lone note was given every core): what the second session buys."""
+    return OnnxLogits(graph, model.tokenizer_, max_length=model.max_length, threads=1)
 
 
 def end_to_end(model: ThemeModel) -> Callable[[Sequence[str]], object]:
@@ -166,9 +175,12 @@ def evidence_ms(model: ThemeModel, notes: list[str]) -> float:
 
 def transformer_figures(folder: Path, notes: list[str]) -> dict[str, dict[str, float]]:
     """Each runtime's speed, end to end for the served one, as ratios to PyTorch fp32."""
-    copies = transformer_runtimes(folder)
+    copies, graphs = transformer_runtimes(folder)
     served = load_model(folder)
     figures = {f"tf-{name}": measure(model.predict_proba, notes) for name, model in copies.items()}
+    figures["tf-onnx-int8-1-thread"] = measure(
+        one_thread(graphs["onnx-int8"], copies["onnx-int8"]), notes
+    )
     figures["tf-served-e2e"] = measure(end_to_end(served), notes)
     base = figures["tf-torch"]["notes_per_s"]
     for row in figures.values():
@@ -182,10 +194,19 @@ def main() -> None:
     parser.add_argument("--memory-of", choices=[*KINDS, "pipeline", "transformer"])
     parser.add_argument("--transformer", type=Path, help="a saved transformer model folder")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--transformer-only",
+        action="store_true",
+        help="only the transformer's runtimes (needs --transformer)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.memory_of:
         memory_child(args.memory_of, args.transformer)
+        return
+    if args.transformer_only and args.transformer:
+        print(f"peak MiB, transformer: {peak_memory('transformer', args.transformer):.1f}")
+        print_transformer(transformer_figures(args.transformer, seed_texts()[2]))
         return
     names = ("pipeline", *KINDS, *(("transformer",) if args.transformer else ()))
     peaks = {name: round(peak_memory(name, args.transformer), 1) for name in names}
@@ -220,10 +241,10 @@ def main() -> None:
 
 def print_transformer(figures: dict[str, dict[str, float]]) -> None:
     print("\nfine-tuned transformer, each runtime, as ratios to PyTorch fp32 in this process")
-    print(f"{'':15} {'notes/s':>9} {'x torch':>8} {'1 note ms':>10} {'p95 ms':>8} {'p99 ms':>8}")
+    print(f"{'':22} {'notes/s':>9} {'x torch':>8} {'1 note ms':>10} {'p95 ms':>8} {'p99 ms':>8}")
     for name, f in figures.items():
         print(
-            f"{name:15} {f['notes_per_s']:>9} {f['x_torch_fp32']:>8} "
+            f"{name:22} {f['notes_per_s']:>9} {f['x_torch_fp32']:>8} "
             f"{f['single_ms_median']:>10} {f['single_ms_p95']:>8} {f['single_ms_p99']:>8}"
         )
     print(

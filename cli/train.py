@@ -32,6 +32,15 @@ def train(
     name: Annotated[
         str | None, typer.Option(help="Version name (default: KIND-TIMESTAMP).")
     ] = None,
+    layers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=6,
+            help="transformer only: encoder blocks kept and tuned (6, all; 3 runs about "
+            "twice as fast).",
+        ),
+    ] = 6,
     include_reviewed: Annotated[
         bool,
         typer.Option(
@@ -50,7 +59,9 @@ def train(
     from training.train import TrainConfig, run_training
 
     ctx = context()
-    config = TrainConfig.model_validate({"kind": kind, "data": data or [], "name": name})
+    config = TrainConfig.model_validate(
+        {"kind": kind, "data": data or [], "name": name, "layers": layers}
+    )
     extra = []
     if include_reviewed:
         with open_store(ctx.settings) as session:

@@ -12,8 +12,11 @@ from models.transformer import TransformerClassifier, read_config
 ThemeModel = ThemeClassifier | TransformerClassifier
 
 
-def load_model(folder: Path) -> ThemeModel:
-    """The model saved in `folder`, read by the class its config names."""
+def load_model(folder: Path, *, threads: int = 0) -> ThemeModel:
+    """The model saved in `folder`, read by the class its config names.
+
+    `threads`: how many the transformer's ONNX graph may use (0: one per core).
+    """
     if read_config(folder).get("params", {}).get("kind") == TRANSFORMER:
-        return TransformerClassifier.load(folder)
+        return TransformerClassifier.load(folder, threads=threads)
     return ThemeClassifier.load(folder)

@@ -59,8 +59,9 @@ class VersionInfo:
 class ModelRegistry:
     """Versions of theme classifiers stored under one folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, threads: int = 0) -> None:
         self.root = root
+        self.threads = threads  # for the models it loads (0: one per core)
 
     @property
     def location(self) -> str:
@@ -126,7 +127,7 @@ class ModelRegistry:
     def load(self, version: str) -> ThemeModel:
         from models.kinds import load_model
 
-        return load_model(self._folder(version))
+        return load_model(self._folder(version), threads=self.threads)
 
     def active(self) -> str | None:
         """The active version, or None when nothing has been activated yet."""

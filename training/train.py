@@ -62,6 +62,7 @@ class TrainConfig(BaseModel):
     c_grid: list[float] = Field(default_factory=lambda: [4.0, 16.0, 64.0], min_length=1)
     epochs: int = Field(default=3, ge=1, le=20)  # transformer only
     seed: int = 13  # transformer only
+    layers: int = Field(default=6, ge=1, le=6)  # transformer only: encoder blocks kept
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _fine_tune(
     names: Sequence[str],
     progress: Progress,
 ) -> TransformerClassifier:
-    model = TransformerClassifier(epochs=config.epochs, seed=config.seed)
+    model = TransformerClassifier(epochs=config.epochs, seed=config.seed, layers=config.layers)
     total = _fitting_steps(config, len(texts)) + 3
 
     def report(epoch: int, done: int, per_epoch: int, loss: float) -> None:

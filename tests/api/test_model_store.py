@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.migrate import upgrade
 from api.db.tables import ModelFile
-from api.model_store import DatabaseRegistry
+from api.model_store import DatabaseRegistry, open_registries
+from api.settings import Settings
 from models.classifier import ThemeClassifier
 from models.errors import (
     PromotionRefusedError,
@@ -139,3 +140,13 @@ def test_export_and_import_move_a_version_between_the_stores(
     assert ModelRegistry(tmp_path / "again").card("copy")["version"] == "copy"
     with pytest.raises(UnknownVersionError, match="not an exported model version"):
         database.import_folder(tmp_path / "files", version="v2")
+
+
+@pytest.mark.parametrize("store", ["files", "database"])
+def test_registries_pass_the_model_threads_setting_on(
+    store: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    settings = Settings(home=tmp_path, model_store=store, model_threads=1)
+    themes, flags = open_registries(settings, sessions)
+    assert (themes.threads, flags.threads) == (1, 1)
+    assert isinstance(themes, DatabaseRegistry) == (store == "database")

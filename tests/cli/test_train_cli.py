@@ -50,3 +50,14 @@ def test_train_includes_reviewed_notes(tmp_path: Path, monkeypatch: pytest.Monke
     assert "adding 1 reviewed notes" in result.output
     card = ModelRegistry(tmp_path / "models").card("with-reviews")
     assert card["data"]["extra_notes"] == 1
+
+
+@pytest.mark.parametrize("layers", ["0", "7"])
+def test_train_refuses_layers_the_encoder_does_not_have(
+    layers: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    result = runner.invoke(app, ["train", "--layers", layers])
+    assert result.exit_code == 2
+    assert "--layers" in result.output
+    assert not (tmp_path / "models").exists()

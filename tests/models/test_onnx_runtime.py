@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,10 @@ import pytest
 from models.errors import ModelFormatError
 from models.evidence import occlusion_evidence, without
 from models.kinds import load_model
+from models.registry import ModelRegistry
 from models.transformer import TransformerClassifier
 from tests.factories import THEMES, tiny_corpus
+from tests.models.test_registry import card
 from training.runtime_check import CheckSet, choose_runtime
 
 
@@ -85,6 +88,23 @@ def test_saved_onnx_model_reloads_without_loading_torch_weights(
     assert loaded.runtime_ == "onnx-int8"
     np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
     assert "encoder_" not in loaded.__dict__  # one copy of the model in memory, not two
+
+
+def test_the_registry_gives_served_models_the_threads_it_was_told(
+    fitted: TransformerClassifier, graphs: dict[str, bytes], tmp_path: Path
+) -> None:
+    texts, _ = tiny_corpus()
+    model = _served_int8(fitted, graphs, tmp_path)
+    ModelRegistry(tmp_path / "models").register(model, card(0.9), version="v1", markdown="# v1")
+    every_core = ModelRegistry(tmp_path / "models").load("v1")
+    one = ModelRegistry(tmp_path / "models", threads=1).load("v1")
+    assert isinstance(every_core, TransformerClassifier)
+    assert isinstance(one, TransformerClassifier)
+    assert every_core.onnx_logits_.threads == (os.cpu_count() or 1)
+    assert one.onnx_logits_.threads == 1
+    assert one.onnx_logits_.alone is one.onnx_logits_.session  # no second session on one thread
+    np.testing.assert_array_equal(one.predict_proba(texts), every_core.predict_proba(texts))
+    np.testing.assert_array_equal(one.predict_proba(texts[:1]), every_core.predict_proba(texts[:1]))
 
 
 def test_a_served_folder_without_its_graph_is_refused(

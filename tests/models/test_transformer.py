@@ -71,3 +71,22 @@ def test_a_folder_without_weights_is_refused(fitted: TransformerClassifier, tmp_
     (tmp_path / "encoder" / "model.safetensors").unlink()
     with pytest.raises(ModelFormatError, match="No tuned encoder weights"):
         load_model(tmp_path)
+
+
+def test_fewer_layers_are_tuned_saved_and_reloaded_as_such(tmp_path: Path) -> None:
+    texts, labels = tiny_corpus()
+    model = TransformerClassifier(
+        epochs=8, learning_rate=2e-4, batch_size=8, seed=13, layers=2
+    ).fit(texts, labels, theme_names=THEMES)
+    assert len(model.encoder_.encoder.layer) == 2
+    model.save(tmp_path)
+    loaded = load_model(tmp_path)
+    assert isinstance(loaded, TransformerClassifier)
+    assert loaded.layers == 2
+    assert len(loaded.encoder_.encoder.layer) == 2
+    np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+
+
+def test_layers_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        _ = TransformerClassifier(layers=0).encoder_
