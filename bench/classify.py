@@ -48,7 +48,7 @@ from models.predict import Predictor
 from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
-from nlp.prepare import prepare_texts
+from nlp.prepare import prepare_and_classify
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
 from training.dataset import label_matrix
@@ -158,7 +158,11 @@ def end_to_end(model: ThemeModel) -> Callable[[Sequence[str]], object]:
     """Raw text to probabilities as the service does it: normalise, check, redact, classify."""
     settings = Settings()
     redactor = build_redactor(settings, load_areas(settings.areas_path))
-    return lambda texts: model.predict_proba([p.text for p in prepare_texts(texts, redactor)])
+
+    def classify(texts: list[str]) -> list[np.ndarray]:
+        return list(model.predict_proba(texts))
+
+    return lambda texts: prepare_and_classify(texts, redactor, classify)[1]
 
 
 def evidence_ms(model: ThemeModel, notes: list[str]) -> float:

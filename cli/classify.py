@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import ExitStack, closing
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -27,11 +27,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from api.classify.lines import BadLineError, check_record
 from cli.context import active_predictor, context
+from nlp.ahead import ahead
 from nlp.prepare import prepare_texts
 
 if TYPE_CHECKING:
     from models.predict import EvidenceSource, Prediction
-    from nlp.redact import Redactor
+    from nlp.redact import Redacted, Redactor
 from training.readers import jsonl_rows
 
 BATCH = 256
@@ -105,9 +106,13 @@ def _run(
     sink: IO[str],
     on_error: OnError,
 ) -> tuple[int, int]:
-    written = skipped = 0
-    seen: set[int] = set()
-    batch: list[tuple[str, str]] = []
+    """Classify batch by batch, the next batch redacted while this one is classified."""
+    tally = _Tally()
+    batches = _batches(records, on_error, tally)
+
+    def prepare(batch: list[tuple[str, str]]) -> list[Redacted]:
+        return prepare_texts([text for _, text in batch], redactor)
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -115,36 +120,51 @@ def _run(
         disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task("classifying", total=None)
-        for line, record in records:
-            try:
-                batch.append(check_record(record, seen))
-            except BadLineError as err:
-                console.print(f"line {line}: {err}")
-                if on_error is OnError.fail:
-                    _flush(predictor, redactor, batch, sink)
-                    raise typer.Exit(code=1) from err
-                skipped += 1
-                continue
-            if len(batch) >= BATCH:
-                written += _flush(predictor, redactor, batch, sink)
-                bar.update(task, description=f"classified {written} notes")
-        written += _flush(predictor, redactor, batch, sink)
-    return written, skipped
+        for batch, prepared in ahead(batches, prepare):
+            tally.written += _write(predictor, batch, prepared, sink)
+            bar.update(task, description=f"classified {tally.written} notes")
+    return tally.written, tally.skipped
 
 
-def _flush(
-    predictor: Classify, redactor: Redactor, batch: list[tuple[str, str]], sink: IO[str]
+@dataclass
+class _Tally:
+    written: int = 0
+    skipped: int = 0
+
+
+def _batches(
+    records: Iterator[tuple[int, dict[str, object] | str]], on_error: OnError, tally: _Tally
+) -> Iterator[list[tuple[str, str]]]:
+    """Checked (id, text) pairs, `BATCH` at a time. With `--on-error fail`, the notes
+    before the first bad line are still yielded, then the command exits with 1."""
+    seen: set[int] = set()
+    batch: list[tuple[str, str]] = []
+    for line, record in records:
+        try:
+            batch.append(check_record(record, seen))
+        except BadLineError as err:
+            console.print(f"line {line}: {err}")
+            if on_error is OnError.fail:
+                if batch:
+                    yield batch
+                raise typer.Exit(code=1) from err
+            tally.skipped += 1
+            continue
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(
+    predictor: Classify, batch: list[tuple[str, str]], prepared: list[Redacted], sink: IO[str]
 ) -> int:
-    if not batch:
-        return 0
-    prepared = prepare_texts([text for _, text in batch], redactor)
     predictions = predictor([p.text for p in prepared])
     for (note_id, _), p, prediction in zip(batch, prepared, predictions, strict=True):
         sink.write(json.dumps({"id": note_id, "text": p.text, **asdict(prediction)}) + "\n")
     sink.flush()
-    count = len(batch)
-    batch.clear()
-    return count
+    return len(batch)
 
 
 def _format(path: str, chosen: Format) -> Format:

@@ -27,8 +27,9 @@ from api.classify.lines import BadLineError, check_record, repeated
 from api.db.tables import ClassifyItem, Job
 from api.jobs.context import JobContext, Work
 from models.predict import Predictor
+from nlp.ahead import ahead
 from nlp.prepare import prepare_texts
-from nlp.redact import Redactor
+from nlp.redact import Redacted, Redactor
 from training.readers import jsonl_rows
 
 MAX_LINES = 1_000_000
@@ -106,14 +107,21 @@ def _insert(sessions: sessionmaker[Session], batch: list[dict[str, Any]], upload
 def classify_work(
     *, sessions: sessionmaker[Session], predictor: Predictor, redactor: Redactor, job_id: int
 ) -> Work:
-    """The job body: classify every stored line without a result, batch by batch."""
+    """The job body: classify every stored line without a result, batch by batch.
+
+    The next batch is read and redacted in a thread while this one is classified
+    (`nlp.ahead`); a batch's results are written in one transaction, so a job
+    resumed after a crash starts from the first line still without one.
+    """
+
+    def prepare(batch: list[tuple[int, str]]) -> list[Redacted]:
+        return prepare_texts([text for _, text in batch], redactor)
 
     def work(ctx: JobContext) -> dict[str, Any]:
         total, done = _progress(sessions, job_id)
         if done:
             ctx.log(f"{done} lines were classified by an earlier attempt")
-        while batch := _next_batch(sessions, job_id):
-            prepared = prepare_texts([text for _, text in batch], redactor)
+        for batch, prepared in ahead(_batches(sessions, job_id), prepare):
             predictions = predictor.classify([p.text for p in prepared])
             with sessions() as session, session.begin():
                 for (line, _), p, prediction in zip(batch, prepared, predictions, strict=True):
@@ -143,11 +151,23 @@ def _progress(sessions: sessionmaker[Session], job_id: int) -> tuple[int, int]:
     return int(total or 0), int(done or 0)
 
 
-def _next_batch(sessions: sessionmaker[Session], job_id: int) -> list[tuple[int, str]]:
+def _batches(sessions: sessionmaker[Session], job_id: int) -> Iterator[list[tuple[int, str]]]:
+    """The lines still to classify, in order, a batch at a time (read one batch ahead)."""
+    after = 0
+    while batch := _next_batch(sessions, job_id, after):
+        yield batch
+        after = batch[-1][0]
+
+
+def _next_batch(sessions: sessionmaker[Session], job_id: int, after: int) -> list[tuple[int, str]]:
     with sessions() as session:
         rows = session.execute(
             select(ClassifyItem.line, ClassifyItem.text)
-            .where(ClassifyItem.job_id == job_id, ClassifyItem.text.is_not(None))
+            .where(
+                ClassifyItem.job_id == job_id,
+                ClassifyItem.line > after,
+                ClassifyItem.text.is_not(None),
+            )
             .order_by(ClassifyItem.line)
             .limit(CLASSIFY_BATCH)
         ).all()

@@ -29,7 +29,7 @@ from nlp.gazetteer import PlaceMention
 from nlp.normalise import normalise
 from nlp.pii import PiiDetector
 from nlp.places import infer_area
-from nlp.prepare import prepare_texts
+from nlp.prepare import prepare_and_classify
 from nlp.redact import Redacted, Redactor
 
 FUTURE_SLACK = timedelta(days=1)
@@ -112,9 +112,10 @@ def ingest(
         session, client, [n.external_id for n in notes if n.external_id is not None]
     )
     fresh = [n for n in notes if n.external_id not in known]
-    redacted = prepare_texts([n.text for n in fresh], redactor)
+    redacted, predictions = prepare_and_classify(
+        [n.text for n in fresh], redactor, predictor.classify
+    )
     locations = redact_locations([n.location for n in fresh], redactor)
-    predictions = predictor.classify([r.text for r in redacted])
     received = datetime.now(UTC).replace(tzinfo=None)
     new = [
         _new_note(client, note_in, text, location, areas, received, keep_original)

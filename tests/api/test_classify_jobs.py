@@ -175,3 +175,45 @@ def test_an_id_repeated_far_apart_is_found_by_the_database(api: Api) -> None:
     assert refused.status_code == 422
     assert "line 1500: id 'n3' was already used by an earlier line" in refused.json()["detail"]
     assert api.rows(ClassifyItem) == 0
+
+
+def test_a_job_cut_short_resumes_from_the_first_line_without_a_result(api: Api) -> None:
+    """What a crash leaves (some batches written, the rest not) is finished by a rerun,
+    which classifies only the rest, in order, as the first run did."""
+    from api.classify.bulk import classify_work
+    from api.jobs.context import JobContext
+
+    sent = notes(700)
+    job = finished(api, upload(api, lines(sent)).json()["id"])
+    assert job["status"] == "succeeded", job
+    state = api.client.app.state  # type: ignore[attr-defined]
+    with api.session() as session, session.begin():
+        items = session.scalars(
+            select(ClassifyItem).where(ClassifyItem.job_id == job["id"], ClassifyItem.line > 300)
+        ).all()
+        first = {item.line: item.result for item in items}
+        for item in items:  # as if the run had stopped after line 300
+            item.text, item.result = sent[item.line - 1]["text"], None
+    predictor = state.model.current()
+    work = classify_work(
+        sessions=state.sessions, predictor=predictor, redactor=state.redactor, job_id=job["id"]
+    )
+    assert work(JobContext(state.sessions, job["id"])) == {
+        "version": predictor.version,
+        "notes": 700,
+    }
+    with api.session() as session:
+        again = dict(
+            session.execute(
+                select(ClassifyItem.line, ClassifyItem.result).where(
+                    ClassifyItem.job_id == job["id"], ClassifyItem.line > 300
+                )
+            ).all()
+        )
+        left = session.scalar(
+            select(func.count())
+            .select_from(ClassifyItem)
+            .where(ClassifyItem.job_id == job["id"], ClassifyItem.text.is_not(None))
+        )
+    assert left == 0
+    assert again == first
