@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.tables import ModelActivation, ModelFile, ModelVersion
@@ -39,8 +40,10 @@ from models.registry import (
     THEMES_FOLDER,
     ModelRegistry,
     VersionInfo,
+    activation_stack,
     check_version_name,
     read_exported_card,
+    refuse_if_kept,
     version_info,
 )
 
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     from models.kinds import ThemeModel
 
 CACHE_FOLDER = "model-cache"
+_CACHED = re.compile(r"[0-9a-f]{16}")  # a local copy is VERSION-<16 hex of its files' hash>
 
 
 class DatabaseRegistry(ModelRegistry):
@@ -151,7 +155,8 @@ class DatabaseRegistry(ModelRegistry):
 
     def set_active(self, version: str, *, reason: str, rollback: bool = False) -> None:
         with self._sessions() as session, session.begin():
-            if session.get(ModelVersion, (self.name, version)) is None:
+            # Locked, so an activation and a deletion of one version never interleave.
+            if session.get(ModelVersion, (self.name, version), with_for_update=True) is None:
                 raise self._unknown(session, version)
             previous = _newest_activation(session, self.name)
             session.add(
@@ -170,14 +175,39 @@ class DatabaseRegistry(ModelRegistry):
         self._read_active()  # decide on the database's pointer, not a cached one
         return super().rollback()
 
+    def delete(self, version: str) -> None:
+        """Remove a version's card and files in one transaction (see `ModelRegistry.delete`).
+
+        Other replicas' local copies are not reached from here; they are keyed by
+        content hash, never loaded once the version is gone, and go with the cache.
+        """
+        with self._sessions() as session, session.begin():
+            key = (self.name, version)
+            if session.get(ModelVersion, key, with_for_update=True) is None:
+                raise self._unknown(session, version)
+            stack = activation_stack(_activations(session, self.name))
+            refuse_if_kept(version, stack, lambda v: _stored(session, self.name, v), self.location)
+            session.execute(
+                delete(ModelFile).where(
+                    ModelFile.registry_name == self.name, ModelFile.version == version
+                )
+            )
+            session.execute(
+                delete(ModelVersion).where(
+                    ModelVersion.registry_name == self.name, ModelVersion.version == version
+                )
+            )
+        for copy in self.root.glob(f"{version}-*"):
+            if copy.is_dir() and _CACHED.fullmatch(copy.name[len(version) + 1 :]):
+                shutil.rmtree(copy, ignore_errors=True)
+
+    def _has(self, version: str) -> bool:
+        with self._sessions() as session:
+            return _stored(session, self.name, version)
+
     def _history(self) -> list[dict[str, Any]]:
         with self._sessions() as session:
-            rows = session.execute(
-                select(ModelActivation.version, ModelActivation.rollback)
-                .where(ModelActivation.registry_name == self.name)
-                .order_by(ModelActivation.id)
-            ).all()
-        return [{"version": version, "rollback": back} for version, back in rows]
+            return _activations(session, self.name)
 
     def _read_active(self) -> str | None:
         with self._sessions() as session:
@@ -264,6 +294,19 @@ def open_registries(
             sessions, FLAG_FOLDER, cache / FLAG_FOLDER, poll_seconds=poll, threads=threads
         ),
     )
+
+
+def _activations(session: Session, name: str) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(ModelActivation.version, ModelActivation.rollback)
+        .where(ModelActivation.registry_name == name)
+        .order_by(ModelActivation.id)
+    ).all()
+    return [{"version": version, "rollback": back} for version, back in rows]
+
+
+def _stored(session: Session, name: str, version: str) -> bool:
+    return session.get(ModelVersion, (name, version)) is not None
 
 
 def _newest_activation(session: Session, name: str) -> str | None:

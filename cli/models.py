@@ -1,4 +1,4 @@
-"""`walktalk models list|show|activate|rollback|export|import`."""
+"""`walktalk models list|show|activate|rollback|delete|export|import`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from cli.context import context
 
 app = typer.Typer(
-    help="List, inspect, activate and roll back model versions.", no_args_is_help=True
+    help="List, inspect, activate, roll back and delete model versions.", no_args_is_help=True
 )
 
 
@@ -75,6 +75,27 @@ def rollback() -> None:
     Example: walktalk models rollback
     """
     typer.echo(f"active: {context().registry.rollback()}")
+
+
+@app.command("delete")
+def delete(
+    version: Annotated[str, typer.Argument(help="The version to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    safeguarding: Annotated[
+        bool, typer.Option(help="Delete from the safeguarding flag's registry instead.")
+    ] = False,
+) -> None:
+    """Delete a version for good: not the active one, nor the one rollback would restore.
+
+    Example: walktalk models delete linear-20261201-090000 --yes
+    """
+    ctx = context()
+    registry = ctx.flag_registry if safeguarding else ctx.registry
+    registry.card(version)  # an unknown version fails here, before the question
+    if not yes:
+        typer.confirm(f"Delete {version} from {registry.location} for good?", abort=True)
+    registry.delete(version)
+    typer.echo(f"deleted {version} from {registry.location}")
 
 
 @app.command("export")

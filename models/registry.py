@@ -20,6 +20,8 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,21 +167,32 @@ class ModelRegistry:
         """Re-activate the version that was active before the current one.
 
         Activations form a stack: activating pushes, rolling back pops, so
-        rolling back twice goes two versions back rather than to and fro.
+        rolling back twice goes two versions back rather than to and fro. A
+        version deleted since is passed over.
         """
         current = self.require_active()
-        stack: list[str] = []
-        for event in self._history():
-            if event.get("rollback"):
-                stack.pop()
-            else:
-                stack.append(event["version"])
-        if len(stack) < 2:
+        target = rollback_target(activation_stack(self._history()), self._has)
+        if target is None:
             raise RegistryConflictError(
-                f"Nothing to roll back to: {current} was the first active version."
+                f"Nothing to roll back to: no version active before {current} is still stored."
             )
-        self.set_active(stack[-2], reason=f"rollback from {current}", rollback=True)
-        return stack[-2]
+        self.set_active(target, reason=f"rollback from {current}", rollback=True)
+        return target
+
+    def delete(self, version: str) -> None:
+        """Remove a version for good, unless it is active or a rollback could return to it.
+
+        The folder is first renamed out of the registry (one atomic step), so a
+        crash part-way leaves either the whole version or none of it listed.
+        """
+        folder = self._folder(version)
+        refuse_if_kept(version, activation_stack(self._history()), self._has, self.location)
+        doomed = self.root / f".deleting-{version}-{uuid.uuid4().hex[:8]}"
+        folder.rename(doomed)
+        shutil.rmtree(doomed)
+
+    def _has(self, version: str) -> bool:
+        return bool(_VERSION.match(version)) and (self.root / version / CARD_FILE).exists()
 
     def _history(self) -> list[dict[str, Any]]:
         path = self.root / HISTORY_FILE
@@ -258,3 +271,41 @@ def _atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def activation_stack(history: Sequence[dict[str, Any]]) -> list[str]:
+    """Versions in order of activation, the active one last: what a rollback walks back.
+
+    Activating pushes; a rollback pops down to the version it re-activated (one
+    step, unless versions in between had been deleted and were passed over).
+    """
+    stack: list[str] = []
+    for event in history:
+        if not event.get("rollback"):
+            stack.append(event["version"])
+            continue
+        if stack:
+            stack.pop()
+        while stack and stack[-1] != event["version"]:
+            stack.pop()
+    return stack
+
+
+def rollback_target(stack: Sequence[str], has: Callable[[str], bool]) -> str | None:
+    """The newest version below the active one that is still stored, if any."""
+    return next((version for version in reversed(stack[:-1]) if has(version)), None)
+
+
+def refuse_if_kept(
+    version: str, stack: Sequence[str], has: Callable[[str], bool], location: str
+) -> None:
+    """Raise `RegistryConflictError` for the active version and the one rollback would restore."""
+    if stack and version == stack[-1]:
+        raise RegistryConflictError(
+            f"{version} is the active version in {location}; activate another before deleting it."
+        )
+    if version == rollback_target(stack, has):
+        raise RegistryConflictError(
+            f"{version} is the version `models rollback` would restore, so it is kept; it "
+            "can be deleted once a newer version has been activated."
+        )

@@ -7,7 +7,7 @@
 | reviewer | read notes, work through the review queue, correct labels |
 | analyst | read notes and counts, adjudicate disputed reviews, manage models and training |
 | safeguarding | read the notes flagged for urgent reading, and record that they were read |
-| admin | everything (and force a model past the promotion gate, and erase notes) |
+| admin | everything (and force a model past the promotion gate, delete model versions, and erase notes) |
 
 The text of a flagged note is shown only to the safeguarding role and admins:
 every other role sees that it is withheld.
@@ -39,6 +39,7 @@ class Permission(StrEnum):
     adjudicate = "adjudicate"
     manage_models = "manage_models"
     force_models = "force_models"
+    delete_models = "delete_models"
     erase_notes = "erase_notes"
     read_safeguarding = "read_safeguarding"
 

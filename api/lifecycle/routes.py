@@ -7,6 +7,7 @@ while requests in flight finish with the model they started with.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from api.auth.roles import Permission, allowed
 from api.db.tables import Job
-from api.deps import CanManageModels, Db, Model
+from api.deps import CanDeleteModels, CanManageModels, Db, Model
 from api.errors import ConflictError, ForbiddenError, NotFoundError
 from api.jobs.runner import JobQueue, busy
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
@@ -24,6 +25,7 @@ from models.registry import ModelRegistry
 from training.promotion import promote
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"])
+log = logging.getLogger("walktalk.api")
 
 
 def _jobs(request: Request) -> JobQueue:
@@ -55,6 +57,14 @@ def activate(
         "active": model.registry.active(),
         "gate": {"passed": gate.passed, "reasons": gate.reasons},
     }
+
+
+@router.delete("/models/{version}", status_code=204)
+def delete_version(version: str, model: Model, caller: CanDeleteModels) -> None:
+    """Delete a version for good (not the active one, nor the one rollback would restore)."""
+    _known(model.registry, version)
+    model.registry.delete(version)
+    log.info("model version %s deleted by key %s", version, caller.key_id)
 
 
 @router.post("/models/rollback")

@@ -100,13 +100,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'walktalk.db'}"
     url: str = request.getfixturevalue("postgres_schema_url")
+    clean_slate(url)
+    return url
+
+
+def clean_slate(url: str) -> None:
+    """Empty every table the PostgreSQL schema has: the schema is shared by the session's tests."""
     engine = create_engine(url)
-    with engine.begin() as connection:  # a clean slate for each test
+    with engine.begin() as connection:
         tables = [t.name for t in Base.metadata.sorted_tables if _exists(connection, t.name)]
         if tables:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
-    return url
 
 
 def _exists(connection: object, table: str) -> bool:

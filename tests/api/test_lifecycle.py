@@ -101,6 +101,15 @@ def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
     nothing = own.client.post("/v1/models/rollback", headers=own.headers("analyst"))
     assert nothing.status_code == 409
 
+    path = f"/v1/models/{version}"
+    assert own.client.delete(path, headers=own.headers("analyst")).status_code == 403
+    assert own.client.delete(path, headers=own.headers("admin")).status_code == 204
+    assert own.client.delete(path, headers=own.headers("admin")).status_code == 404
+    assert own.client.get(path, headers=own.headers("admin")).status_code == 404
+    active_one = own.client.delete("/v1/models/seed-linear", headers=own.headers("admin"))
+    assert active_one.status_code == 409
+    assert "active version" in active_one.json()["detail"]
+
 
 def test_lifecycle_needs_the_right_role(own: Api) -> None:
     for role in ("tagger", "reader", "reviewer"):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.migrate import upgrade
@@ -82,6 +82,35 @@ def test_an_activation_on_one_replica_reaches_the_other_within_its_poll(
     assert replica(sessions, tmp_path / "c").active() == "v1"
     with pytest.raises(RegistryConflictError, match="Nothing to roll back"):
         a.rollback()
+
+
+def test_a_deleted_version_is_gone_from_the_database_and_the_local_copy(
+    sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier
+) -> None:
+    a, b = replica(sessions, tmp_path / "a"), replica(sessions, tmp_path / "b")
+    for version in ("v1", "v2", "v3"):
+        a.register(model, card(0.9), version=version, markdown=f"# {version}")
+        a.set_active(version, reason="test")
+    a.load("v1")  # a local copy in a's cache
+    with pytest.raises(RegistryConflictError, match="active version"):
+        b.delete("v3")
+    with pytest.raises(RegistryConflictError, match="would restore"):
+        b.delete("v2")
+    a.delete("v1")
+    assert [info.version for info in b.versions()] == ["v2", "v3"]
+    assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith("v1-")]
+    with Session(sessions.kw["bind"]) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(ModelFile).where(ModelFile.version == "v1")
+            )
+            == 0
+        )
+    with pytest.raises(UnknownVersionError):
+        b.load("v1")
+    assert b.rollback() == "v2"
+    with pytest.raises(RegistryConflictError, match="Nothing to roll back"):
+        b.rollback()
 
 
 def test_the_promotion_gate_works_on_the_database_registry(

@@ -37,7 +37,7 @@ from api.auth.keys import create_key
 from api.counts import cells
 from api.db.migrate import upgrade
 from api.db.tables import Note, Prediction
-from tests.api.conftest import predictions_per_note
+from tests.api.conftest import clean_slate, predictions_per_note
 from tests.api.live_server import free_port
 from tests.factories import NOTE_TEXTS
 
@@ -110,6 +110,7 @@ class Topology:
 def topology(
     tmp_path: Path, postgres_schema_url: str, redis_url: str, model_home: Path
 ) -> Iterator[Topology]:
+    clean_slate(postgres_schema_url)  # no notes or models left by earlier tests
     engine = create_engine(postgres_schema_url)
     upgrade(engine)
     engine.dispose()

@@ -67,3 +67,18 @@ def test_list_with_no_models_says_how_to_train(
     monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
     result = runner.invoke(app, ["models", "list"])
     assert "walktalk train" in result.stdout
+
+
+def test_delete_asks_first_and_refuses_the_active_version(home: ModelRegistry) -> None:
+    kept = runner.invoke(app, ["models", "delete", "b"], input="n\n")
+    assert kept.exit_code == 1
+    assert "for good?" in kept.output
+    assert [info.version for info in home.versions()] == ["a", "b"]
+    active = runner.invoke(app, ["models", "delete", "a", "--yes"])
+    assert "a is the active version" in str(active.exception)
+    unknown = runner.invoke(app, ["models", "delete", "zz", "--yes"])
+    assert "No model version 'zz'" in str(unknown.exception)
+    gone = runner.invoke(app, ["models", "delete", "b"], input="y\n")
+    assert gone.exit_code == 0, gone.output
+    assert "deleted b" in gone.output
+    assert [info.version for info in home.versions()] == ["a"]

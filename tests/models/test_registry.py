@@ -6,7 +6,12 @@ from typing import Any
 import pytest
 
 from models.classifier import ThemeClassifier
-from models.errors import PromotionRefusedError, RegistryError
+from models.errors import (
+    PromotionRefusedError,
+    RegistryConflictError,
+    RegistryError,
+    UnknownVersionError,
+)
 from models.registry import ModelRegistry
 from tests.factories import THEMES, tiny_corpus
 from training.promotion import promote
@@ -84,6 +89,38 @@ def test_rollback_returns_to_the_previous_version(
     assert registry.rollback() == "v1"
     with pytest.raises(RegistryError, match="Nothing to roll back to"):
         registry.rollback()
+
+
+def test_a_version_off_the_rollback_path_is_deleted_and_rollback_passes_over_it(
+    registry: ModelRegistry, model: ThemeClassifier
+) -> None:
+    for version in ("v1", "v2", "v3", "v4"):
+        registry.register(model, card(0.9), version=version)
+        registry.set_active(version, reason="test")
+    registry.delete("v2")
+    assert [info.version for info in registry.versions()] == ["v1", "v3", "v4"]
+    assert sorted(p.name for p in registry.root.iterdir() if p.is_dir()) == ["v1", "v3", "v4"]
+    assert registry.rollback() == "v3"
+    assert registry.rollback() == "v1"  # v2 is gone: passed over
+    with pytest.raises(RegistryError, match="Nothing to roll back to"):
+        registry.rollback()
+    registry.set_active("v4", reason="test")
+    assert registry.rollback() == "v1"
+
+
+def test_the_active_version_and_the_rollback_target_are_not_deleted(
+    registry: ModelRegistry, model: ThemeClassifier
+) -> None:
+    for version in ("v1", "v2"):
+        registry.register(model, card(0.9), version=version)
+        registry.set_active(version, reason="test")
+    with pytest.raises(RegistryConflictError, match="v2 is the active version"):
+        registry.delete("v2")
+    with pytest.raises(RegistryConflictError, match="v1 is the version `models rollback`"):
+        registry.delete("v1")
+    with pytest.raises(UnknownVersionError):
+        registry.delete("v9")
+    assert [info.version for info in registry.versions()] == ["v1", "v2"]
 
 
 def test_gate_refuses_a_worse_macro_f1(registry: ModelRegistry, model: ThemeClassifier) -> None:
