@@ -70,6 +70,7 @@ def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv, owne
             kind=params["kind"],
             include_reviewed=bool(params.get("include_reviewed", True)),
             name=params.get("name"),
+            layers=int(params.get("layers", 6)),
         )
     if kind == "classify":
         from api.classify.bulk import classify_work

@@ -58,6 +58,7 @@ def training_work(
     kind: Kind,
     include_reviewed: bool,
     name: str | None = None,
+    layers: int = 6,
 ) -> Work:
     """The job body: gather the reviewed notes, train, register; returns the summary.
 
@@ -79,7 +80,7 @@ def training_work(
                 extra = reviewed_notes(session)
         ctx.log(f"training a {kind} model on the training corpora plus {len(extra)} reviewed notes")
         result = run_training(
-            TrainConfig(kind=kind, name=name),
+            TrainConfig(kind=kind, name=name, layers=layers),
             corpora=corpora,
             registry=registry,
             taxonomy=taxonomy,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.validation import UtcTime
 from models.kind_names import DEFAULT_KIND, Kind
@@ -23,6 +23,9 @@ class TrainingRunIn(BaseModel):
 
     kind: Kind = DEFAULT_KIND
     include_reviewed: bool = True
+    layers: int = Field(
+        default=6, ge=1, le=6, description="transformer only: encoder blocks kept and tuned"
+    )
 
 
 class JobOut(BaseModel):

@@ -72,6 +72,7 @@ def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
     assert started.status_code == 202, started.text
     run = started.json()
     assert run["status"] in ("queued", "running")
+    assert run["params"]["layers"] == 6  # kept with the job for a worker that takes it over
     again = own.client.post("/v1/training-runs", json={}, headers=own.headers("analyst"))
     assert again.status_code == 409
     done = wait_for(own, f"/v1/training-runs/{run['id']}")
@@ -129,6 +130,12 @@ def test_lifecycle_needs_the_right_role(own: Api) -> None:
         "/v1/training-runs", json={"kind": "forest"}, headers=own.headers("analyst")
     )
     assert bad.status_code == 422
+    for layers in (0, 7, "three"):
+        refused = own.client.post(
+            "/v1/training-runs", json={"layers": layers}, headers=own.headers("analyst")
+        )
+        assert refused.status_code == 422, refused.text
+        assert "layers" in refused.text
     assert (
         own.client.get("/v1/training-runs/999", headers=own.headers("analyst")).status_code == 404
     )
