@@ -204,11 +204,13 @@ def main() -> None:
         help="only the transformer's runtimes (needs --transformer)",
     )
     args = parser.parse_args()
+    if args.transformer_only and not args.transformer:
+        parser.error("--transformer-only needs --transformer FOLDER")
     torch.set_num_threads(args.threads)
     if args.memory_of:
         memory_child(args.memory_of, args.transformer)
         return
-    if args.transformer_only and args.transformer:
+    if args.transformer_only:
         print(f"peak MiB, transformer: {peak_memory('transformer', args.transformer):.1f}")
         print_transformer(transformer_figures(args.transformer, seed_texts()[2]))
         return

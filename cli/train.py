@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.context import context
-from models.kind_names import DEFAULT_KIND
+from models.kind_names import DEFAULT_KIND, ENCODER_LAYERS
 
 if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded when used
     from training.behaviour import BehaviourReport
@@ -36,11 +36,11 @@ def train(
         int,
         typer.Option(
             min=1,
-            max=6,
+            max=ENCODER_LAYERS,
             help="transformer only: encoder blocks kept and tuned (6, all; 3 runs about "
             "twice as fast).",
         ),
-    ] = 6,
+    ] = ENCODER_LAYERS,
     include_reviewed: Annotated[
         bool,
         typer.Option(

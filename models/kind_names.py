@@ -11,3 +11,5 @@ from typing import Literal
 Kind = Literal["transformer", "linear", "encoder", "hybrid"]
 # Chosen on the out-of-distribution set (see the README's quality table).
 DEFAULT_KIND: Kind = "transformer"
+# Encoder blocks in all-MiniLM-L6-v2: the most `--layers` may keep, and the default.
+ENCODER_LAYERS = 6

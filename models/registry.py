@@ -192,7 +192,7 @@ class ModelRegistry:
         shutil.rmtree(doomed)
 
     def _has(self, version: str) -> bool:
-        return bool(_VERSION.match(version)) and (self.root / version / CARD_FILE).exists()
+        return _holds(self.root, version)
 
     def _history(self) -> list[dict[str, Any]]:
         path = self.root / HISTORY_FILE
@@ -203,7 +203,7 @@ class ModelRegistry:
 
     def _folder(self, version: str) -> Path:
         folder = self.root / version
-        if not _VERSION.match(version) or not (folder / CARD_FILE).exists():
+        if not _holds(self.root, version):
             known = ", ".join(info.name for info in self._version_folders()) or "none"
             raise UnknownVersionError(
                 f"No model version {version!r} in {self.location} (known: {known}).",
@@ -271,6 +271,11 @@ def _atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _holds(root: Path, version: str) -> bool:
+    """Whether `root` has a version folder of that (valid) name, with its card."""
+    return bool(_VERSION.match(version)) and (root / version / CARD_FILE).exists()
 
 
 def activation_stack(history: Sequence[dict[str, Any]]) -> list[str]:

@@ -44,6 +44,7 @@ from models.encoder import (
     load_tokenizer,
 )
 from models.errors import ModelFormatError
+from models.kind_names import ENCODER_LAYERS
 from models.onnx_runtime import RUNTIMES, OnnxLogits, export_onnx, quantize_int8
 
 FORMAT_VERSION = 1
@@ -72,7 +73,7 @@ class TransformerClassifier(CalibratedThemes):
         weight_decay: float = 0.01,
         noise: float = 0.2,
         seed: int = 13,
-        layers: int = 6,
+        layers: int = ENCODER_LAYERS,
     ) -> None:
         self.epochs = epochs
         self.learning_rate = learning_rate

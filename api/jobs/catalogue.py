@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs.context import Work
 from api.settings import Settings
+from models.kind_names import ENCODER_LAYERS
 from models.registry import ModelRegistry
 from nlp.areas import Areas
 from nlp.cues import CueLexicon
@@ -70,7 +71,7 @@ def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv, owne
             kind=params["kind"],
             include_reviewed=bool(params.get("include_reviewed", True)),
             name=params.get("name"),
-            layers=int(params.get("layers", 6)),
+            layers=int(params.get("layers", ENCODER_LAYERS)),
         )
     if kind == "classify":
         from api.classify.bulk import classify_work

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db.tables import Note
 from api.jobs.context import JobContext, Work
 from api.notes import repository
-from models.kind_names import Kind
+from models.kind_names import ENCODER_LAYERS, Kind
 from models.registry import ModelRegistry
 from nlp.areas import Areas
 from nlp.taxonomy import Taxonomy
@@ -58,7 +58,7 @@ def training_work(
     kind: Kind,
     include_reviewed: bool,
     name: str | None = None,
-    layers: int = 6,
+    layers: int = ENCODER_LAYERS,
 ) -> Work:
     """The job body: gather the reviewed notes, train, register; returns the summary.
 

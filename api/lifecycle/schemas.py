@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.validation import UtcTime
-from models.kind_names import DEFAULT_KIND, Kind
+from models.kind_names import DEFAULT_KIND, ENCODER_LAYERS, Kind
 
 
 class ActivateIn(BaseModel):
@@ -24,7 +24,10 @@ class TrainingRunIn(BaseModel):
     kind: Kind = DEFAULT_KIND
     include_reviewed: bool = True
     layers: int = Field(
-        default=6, ge=1, le=6, description="transformer only: encoder blocks kept and tuned"
+        default=ENCODER_LAYERS,
+        ge=1,
+        le=ENCODER_LAYERS,
+        description="transformer only: encoder blocks kept and tuned",
     )
 
 
