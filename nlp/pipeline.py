@@ -7,7 +7,18 @@ downloaded: a missing pipeline is an error naming the package to install.
 Only the entity recogniser is kept. In the small English pipelines it embeds
 its own token vectors, so the shared `tok2vec` (which only the tagger and
 parser listen to) is left out as well: the same entities, about 1.4 times as
-fast. A recogniser fine-tuned on walktalk's notes (`walktalk pii train`, see
+fast.
+
+Its matrix products go to NumPy's BLAS (OpenBLAS), not to thinc's default, BLIS:
+the `blis` wheel has no kernels for AMD Zen 3 and newer, where it falls back to
+its generic ones (explosion/cython-blis#53; `BLIS_ARCH_DEBUG=1` prints
+"selecting sub-configuration 'generic'" on this project's EPYC machines). There
+one product of a note's size took 270 us against NumPy's 62, and a note's
+entities took 4.1 against 3.0 ms alone, 3.2 against 2.2 ms in batches, with the
+same entities. The transition loop's small products stay on BLIS (thinc sets
+them in compiled code). NumPy's BLAS is held to one thread: its idle threads
+spin between products and took the cores from ONNX Runtime (the model's time
+for one note rose from 5.4 to 14.5 ms). A recogniser fine-tuned on walktalk's notes (`walktalk pii train`, see
 training/person_ner.py) replaces the pipeline's own weights when given.
 """
 
@@ -20,6 +31,8 @@ from typing import Any, cast
 import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer, Tok2Vec
+from thinc.api import NumpyOps
+from threadpoolctl import threadpool_limits
 
 from nlp.errors import WalktalkError
 from nlp.resources import DEFAULT_PIPELINE
@@ -50,7 +63,22 @@ def load_pipeline(name: str = DEFAULT_PIPELINE, tuned_ner: Path | None = None) -
         nlp.remove_pipe("tok2vec")
     if tuned_ner is not None:
         load_tuned_ner(nlp, tuned_ner)
+    multiply_with_numpy(nlp)
     return nlp
+
+
+def multiply_with_numpy(nlp: Language) -> None:
+    """Give every layer of every component NumPy's matrix products instead of BLIS's.
+
+    NumPy's BLAS is then held to one thread in the whole process (products of a
+    note's size gain nothing from a second, and the model's runtime owns the cores).
+    """
+    threadpool_limits(limits=1, user_api="blas")
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        for layer in model.walk() if model is not None else ():
+            layer.ops = ops
 
 
 def base_of(nlp: Language) -> str:

@@ -7,7 +7,7 @@ import pytest
 from api.app import build_redactor
 from api.settings import Settings
 from nlp.areas import Areas
-from nlp.pipeline import read_card
+from nlp.pipeline import read_card, recogniser
 from nlp.redact import Redactor
 from nlp.resources import DEFAULT_PII_NER, PII_DIR, PROJECT_ROOT
 from nlp.taxonomy import Taxonomy
@@ -45,3 +45,14 @@ def test_people_found_in_notes_nobody_tuned_on(
     assert person.recall >= recall
     assert person.precision >= 0.9
     assert result.places_kept == 1.0  # no station or borough redacted
+
+
+def test_every_layer_of_the_recogniser_multiplies_with_numpy_not_blis(
+    redactor: Redactor,
+) -> None:
+    """BLIS runs its slow generic kernels on AMD Zen 3 and newer (nlp/pipeline.py)."""
+    assert redactor.detector.nlp is not None
+    model = recogniser(redactor.detector.nlp).model
+    layers = list(model.walk())
+    assert len(layers) > 10
+    assert all(getattr(layer.ops, "use_blis", False) is False for layer in layers)
