@@ -276,7 +276,7 @@ def open_registries(
     settings: Settings, sessions: sessionmaker[Session] | None
 ) -> tuple[ModelRegistry, ModelRegistry]:
     """The theme and safeguarding registries the settings ask for."""
-    threads = settings.model_threads
+    threads = settings.threads_per_process()
     if settings.model_store == "files":
         return (
             ModelRegistry(settings.home / THEMES_FOLDER, threads=threads),

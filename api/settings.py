@@ -7,6 +7,7 @@ directory. Nothing reads the environment at import time: call `Settings()`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -139,8 +140,9 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         le=256,
-        description="Threads the transformer model uses in each process (0: one per core). "
-        "With several workers or replicas on one machine, cores divided by processes.",
+        description="Threads the transformer model uses in each process (0: the usable cores "
+        "divided by `workers`, at least 1). With replicas on one machine, set cores divided "
+        "by processes.",
     )
     rate_limit_per_minute: int | None = Field(
         default=None,
@@ -215,6 +217,16 @@ class Settings(BaseSettings):
         "when two reviewers disagree the note goes to an analyst or admin to adjudicate.",
     )
 
+    def threads_per_process(self) -> int:
+        """`model_threads`, or for 0 the usable cores shared out among the workers.
+
+        Each worker loads its own model; two workers each splitting every product
+        over both cores of a 2-core machine would fight over them.
+        """
+        if self.model_threads:
+            return self.model_threads
+        return max(1, usable_cores() // self.workers)
+
     def corpora(self) -> Corpora:
         """The labelled sets training runs learn from and are judged on."""
         from training.corpora import Corpora  # loading data pulls in `datasets`: only when asked
@@ -232,3 +244,10 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         """WALKTALK_PII_NER_PATH= (empty) means the pipeline's own recogniser."""
         return None if value == "" else value
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

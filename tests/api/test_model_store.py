@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db.migrate import upgrade
 from api.db.tables import ModelFile
 from api.model_store import DatabaseRegistry, open_registries
-from api.settings import Settings
+from api.settings import Settings, usable_cores
 from models.classifier import ThemeClassifier
 from models.errors import (
     PromotionRefusedError,
@@ -171,6 +171,9 @@ def test_export_and_import_move_a_version_between_the_stores(
         database.import_folder(tmp_path / "files", version="v2")
 
 
+CORES = usable_cores()
+
+
 @pytest.mark.parametrize("store", ["files", "database"])
 def test_registries_pass_the_model_threads_setting_on(
     store: str, sessions: sessionmaker[Session], tmp_path: Path
@@ -179,3 +182,16 @@ def test_registries_pass_the_model_threads_setting_on(
     themes, flags = open_registries(settings, sessions)
     assert (themes.threads, flags.threads) == (1, 1)
     assert isinstance(themes, DatabaseRegistry) == (store == "database")
+
+
+@pytest.mark.parametrize(
+    ("workers", "model_threads", "expected"),
+    [(1, 0, CORES), (2, 0, max(1, CORES // 2)), (CORES * 2, 0, 1), (2, 3, 3)],
+)
+def test_threads_per_process_share_the_cores_among_workers(
+    workers: int, model_threads: int, expected: int, tmp_path: Path
+) -> None:
+    settings = Settings(home=tmp_path, workers=workers, model_threads=model_threads)
+    assert settings.threads_per_process() == expected
+    themes, _ = open_registries(settings, None)
+    assert themes.threads == expected
