@@ -19,8 +19,10 @@ drift from run to run.
 
 With `--transformer`, it also prints the fine-tuned model under each runtime
 (PyTorch fp32, the baseline; ONNX fp32; ONNX int8), the served runtime end to end
-from raw text (normalise, redact, classify), and the cost of occlusion evidence
-per note, as ratios to PyTorch fp32 measured in the same process.
+from raw text (normalise, redact, classify), the same with the recogniser on
+thinc's default BLIS (`tf-served-e2e-blis`, as served before the switch to NumPy
+in nlp/pipeline.py), and the cost of occlusion evidence per note, as ratios to
+PyTorch fp32 measured in the same process.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from thinc.api import NumpyOps
 
 from api.app import build_redactor
 from api.settings import Settings
@@ -48,6 +51,7 @@ from models.predict import Predictor
 from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
+from nlp.pipeline import recogniser
 from nlp.prepare import prepare_and_classify
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
@@ -154,10 +158,18 @@ def one_thread(graph: bytes, model: TransformerClassifier) -> OnnxLogits:
     return OnnxLogits(graph, model.tokenizer_, max_length=model.max_length, threads=1)
 
 
-def end_to_end(model: ThemeModel) -> Callable[[Sequence[str]], object]:
-    """Raw text to probabilities as the service does it: normalise, check, redact, classify."""
+def end_to_end(model: ThemeModel, *, blis: bool = False) -> Callable[[Sequence[str]], object]:
+    """Raw text to probabilities as the service does it: normalise, check, redact, classify.
+
+    With `blis`, the recogniser multiplies with thinc's default BLIS instead of
+    NumPy (as before nlp/pipeline.py switched it): the switch's worth on this CPU.
+    """
     settings = Settings()
     redactor = build_redactor(settings, load_areas(settings.areas_path))
+    if blis and redactor.detector.nlp is not None:
+        ops = NumpyOps(use_blis=True)
+        for layer in recogniser(redactor.detector.nlp).model.walk():
+            layer.ops = ops
 
     def classify(texts: list[str]) -> list[np.ndarray]:
         return list(model.predict_proba(texts))
@@ -186,6 +198,7 @@ def transformer_figures(folder: Path, notes: list[str]) -> dict[str, dict[str, f
         one_thread(graphs["onnx-int8"], copies["onnx-int8"]), notes
     )
     figures["tf-served-e2e"] = measure(end_to_end(served), notes)
+    figures["tf-served-e2e-blis"] = measure(end_to_end(served, blis=True), notes)
     base = figures["tf-torch"]["notes_per_s"]
     for row in figures.values():
         row["x_torch_fp32"] = round(row["notes_per_s"] / base, 2)
