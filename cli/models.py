@@ -85,13 +85,19 @@ def delete(
         bool, typer.Option(help="Delete from the safeguarding flag's registry instead.")
     ] = False,
 ) -> None:
-    """Delete a version for good: not the active one, nor the one rollback would restore.
+    """Delete a version for good: not the active one, nor the one rollback would restore,
+    nor one an unfinished re-tag or classification job uses.
 
     Example: walktalk models delete linear-20261201-090000 --yes
     """
     ctx = context()
     registry = ctx.flag_registry if safeguarding else ctx.registry
     registry.card(version)  # an unknown version fails here, before the question
+    if not safeguarding:  # jobs classify with theme versions only
+        from api.jobs.pinned import refuse_if_pinned  # the database layer: only when deleting
+
+        with ctx.sessions() as session:
+            refuse_if_pinned(session, version)
     if not yes:
         typer.confirm(f"Delete {version} from {registry.location} for good?", abort=True)
     registry.delete(version)

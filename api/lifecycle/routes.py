@@ -18,6 +18,7 @@ from api.auth.roles import Permission, allowed
 from api.db.tables import Job
 from api.deps import CanDeleteModels, CanManageModels, Db, Model
 from api.errors import ConflictError, ForbiddenError, NotFoundError
+from api.jobs.pinned import refuse_if_pinned
 from api.jobs.runner import JobQueue, busy
 from api.lifecycle.schemas import ActivateIn, JobList, JobOut, TrainingRunIn
 from api.validation import RowId
@@ -60,9 +61,11 @@ def activate(
 
 
 @router.delete("/models/{version}", status_code=204)
-def delete_version(version: str, model: Model, caller: CanDeleteModels) -> None:
-    """Delete a version for good (not the active one, nor the one rollback would restore)."""
+def delete_version(version: str, db: Db, model: Model, caller: CanDeleteModels) -> None:
+    """Delete a version for good (not the active one, nor the one rollback would restore,
+    nor one that an unfinished re-tag or classification job still uses)."""
     _known(model.registry, version)
+    refuse_if_pinned(db, version)
     model.registry.delete(version)
     log.info("model version %s deleted by key %s", version, caller.key_id)
 

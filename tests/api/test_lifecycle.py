@@ -6,17 +6,20 @@ trained home and its own loaded model instead of the session-wide one.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from api.db.tables import Note, Prediction
+from api.db.tables import Job, Note, Prediction
 from api.reviews.service import record_review
 from models.classifier import ThemeClassifier
 from models.registry import ModelRegistry
@@ -110,6 +113,38 @@ def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
     active_one = own.client.delete("/v1/models/seed-linear", headers=own.headers("admin"))
     assert active_one.status_code == 409
     assert "active version" in active_one.json()["detail"]
+
+
+def test_a_version_an_unfinished_job_uses_is_not_deleted(own: Api, tmp_path: Path) -> None:
+    registry = tmp_path / "home" / "models"
+    shutil.copytree(registry / "seed-linear", registry / "spare")  # never active
+    with Session(own.engine) as session, session.begin():
+        job = Job(
+            kind="retag",
+            status="queued",
+            params={"version": "spare"},
+            requested_by="test",
+            created_at=datetime(2026, 12, 1),
+        )
+        other = Job(
+            kind="retag",
+            status="queued",
+            params={"version": "seed-linear"},
+            requested_by="test",
+            created_at=datetime(2026, 12, 1),
+        )
+        session.add_all([job, other])
+        session.flush()
+        job_id = job.id
+    refused = own.client.delete("/v1/models/spare", headers=own.headers("admin"))
+    assert refused.status_code == 409
+    assert f"unfinished job(s) {job_id}" in refused.json()["detail"]
+    assert (registry / "spare").is_dir()
+    with Session(own.engine) as session, session.begin():
+        session.execute(update(Job).where(Job.id == job_id).values(status="succeeded"))
+    deleted = own.client.delete("/v1/models/spare", headers=own.headers("admin"))
+    assert deleted.status_code == 204
+    assert not (registry / "spare").exists()
 
 
 def test_lifecycle_needs_the_right_role(own: Api) -> None:

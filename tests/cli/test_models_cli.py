@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from api.db.engine import database_url, make_engine
+from api.db.migrate import upgrade
+from api.db.tables import Job
 from cli.main import app
 from models.classifier import ThemeClassifier
 from models.registry import ModelRegistry
@@ -82,3 +87,25 @@ def test_delete_asks_first_and_refuses_the_active_version(home: ModelRegistry) -
     assert gone.exit_code == 0, gone.output
     assert "deleted b" in gone.output
     assert [info.version for info in home.versions()] == ["a"]
+
+
+def test_delete_refuses_a_version_an_unfinished_job_uses(
+    home: ModelRegistry, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url(None, tmp_path))
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        session.add(
+            Job(
+                kind="classify",
+                status="running",
+                params={"version": "b"},
+                requested_by="test",
+                created_at=datetime(2026, 12, 1),
+            )
+        )
+    engine.dispose()
+    refused = runner.invoke(app, ["models", "delete", "b", "--yes"])
+    assert refused.exit_code != 0
+    assert "still used by unfinished job(s) 1" in str(refused.exception)
+    assert [info.version for info in home.versions()] == ["a", "b"]
