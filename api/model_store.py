@@ -178,8 +178,8 @@ class DatabaseRegistry(ModelRegistry):
     def delete(self, version: str) -> None:
         """Remove a version's card and files in one transaction (see `ModelRegistry.delete`).
 
-        Other replicas' local copies are not reached from here; they are keyed by
-        content hash, never loaded once the version is gone, and go with the cache.
+        Other replicas' local copies are not reached from here: each replica
+        removes them the next time it loads a version (`_prune`).
         """
         with self._sessions() as session, session.begin():
             key = (self.name, version)
@@ -230,10 +230,27 @@ class DatabaseRegistry(ModelRegistry):
             with self._lock:
                 if not target.exists():
                     self._copy_out(session, version, listing, target)
+                self._prune(session)
             card = session.get(ModelVersion, (self.name, version))
             assert card is not None
             (target / CARD_FILE).write_text(json.dumps(card.card), encoding="utf-8")
         return target
+
+    def _prune(self, session: Session) -> None:
+        """Remove local copies of versions no longer stored (deleted on another replica).
+
+        Run when a version is loaded (at start and at each swap), not per request.
+        A model already loaded from a copy keeps running: it is in memory.
+        """
+        stored = set(
+            session.scalars(
+                select(ModelVersion.version).where(ModelVersion.registry_name == self.name)
+            )
+        )
+        for copy in self.root.iterdir():
+            version, _, digest = copy.name.rpartition("-")
+            if copy.is_dir() and _CACHED.fullmatch(digest) and version not in stored:
+                shutil.rmtree(copy, ignore_errors=True)
 
     def _copy_out(
         self, session: Session, version: str, listing: Sequence[Any], target: Path

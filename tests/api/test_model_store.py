@@ -113,6 +113,21 @@ def test_a_deleted_version_is_gone_from_the_database_and_the_local_copy(
         b.rollback()
 
 
+def test_a_replica_drops_its_copy_of_a_version_deleted_elsewhere_at_its_next_load(
+    sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier
+) -> None:
+    a, b = replica(sessions, tmp_path / "a"), replica(sessions, tmp_path / "b")
+    for version in ("v1", "v2", "v3", "v4"):
+        a.register(model, card(0.9), version=version)
+        a.set_active(version, reason="test")
+    b.load("v1")
+    b.load("v2")
+    a.delete("v1")  # b's copy of v1 is on b's disk, out of a's reach
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "b").iterdir()) == ["v1", "v2"]
+    b.load("v4")
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "b").iterdir()) == ["v2", "v4"]
+
+
 def test_the_promotion_gate_works_on_the_database_registry(
     sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier
 ) -> None:
