@@ -16,6 +16,7 @@ swaps the model as it does with the folder registry (api/active_model.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -240,8 +241,11 @@ class DatabaseRegistry(ModelRegistry):
         """Remove local copies of versions no longer stored (deleted on another replica).
 
         Run when a version is loaded (at start and at each swap), not per request.
-        A model already loaded from a copy keeps running: it is in memory.
+        A model already loaded from a copy keeps running: it is in memory. Workers
+        on one machine share the cache, so a copy written after the list of stored
+        versions was read (a version registered meanwhile) is left alone.
         """
+        listed_at = time.time()
         stored = set(
             session.scalars(
                 select(ModelVersion.version).where(ModelVersion.registry_name == self.name)
@@ -249,8 +253,11 @@ class DatabaseRegistry(ModelRegistry):
         )
         for copy in self.root.iterdir():
             version, _, digest = copy.name.rpartition("-")
-            if copy.is_dir() and _CACHED.fullmatch(digest) and version not in stored:
-                shutil.rmtree(copy, ignore_errors=True)
+            if not (copy.is_dir() and _CACHED.fullmatch(digest)) or version in stored:
+                continue
+            with contextlib.suppress(FileNotFoundError):  # another worker pruned it first
+                if copy.stat().st_mtime < listed_at:
+                    shutil.rmtree(copy, ignore_errors=True)
 
     def _copy_out(
         self, session: Session, version: str, listing: Sequence[Any], target: Path
