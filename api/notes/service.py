@@ -162,20 +162,27 @@ def check_walks(session: Session, notes: Sequence[NoteIn]) -> list[dict[str, str
 
 
 def check_identifiers(notes: Sequence[NoteIn], detector: PiiDetector) -> list[dict[str, str]]:
-    """External ids and walk ids are labels, not free text: refuse any that hold personal data."""
-    errors = []
-    for i, note in enumerate(notes):
-        for field in ("external_id", "walk_id"):
-            value = getattr(note, field)
-            if value and detector.detect(value):
-                errors.append(
-                    {
-                        "field": f"notes.{i}.{field}",
-                        "message": "looks like it holds personal data (a name, phone number, "
-                        "email, postcode or plate); send an opaque reference instead",
-                    }
-                )
-    return errors
+    """External ids and walk ids are labels, not free text: refuse any that hold personal data.
+
+    Every id of the request is read in one call: the recogniser's fixed cost per
+    call made one call per id about 15% of an ingest of 100 notes.
+    """
+    given = [
+        (i, field, value)
+        for i, note in enumerate(notes)
+        for field in ("external_id", "walk_id")
+        if (value := getattr(note, field))
+    ]
+    found = detector.detect_many([value for _, _, value in given])
+    return [
+        {
+            "field": f"notes.{i}.{field}",
+            "message": "looks like it holds personal data (a name, phone number, "
+            "email, postcode or plate); send an opaque reference instead",
+        }
+        for (i, field, _), spans in zip(given, found, strict=True)
+        if spans
+    ]
 
 
 def redact_locations(locations: Sequence[str | None], redactor: Redactor) -> list[str | None]:

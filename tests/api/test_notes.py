@@ -181,6 +181,26 @@ def test_malformed_json_and_wrong_encoding(api: Api) -> None:
     assert api.rows(Note) == 0
 
 
+def test_ids_holding_personal_data_are_refused_each_by_its_field(api: Api) -> None:
+    before = store_sizes(api)
+    notes = [
+        {"text": "Dark path by the canal", "external_id": "case-1044", "walk_id": "walk-7"},
+        {"text": "Lamps out on the bridge", "external_id": "Call Jo on 07700 900123"},
+        {
+            "text": "Man shouted at me",
+            "external_id": "case-1046",
+            "walk_id": "jo.bloggs@example.org",
+        },
+    ]
+    refused = ingest(api, notes)
+    assert refused.status_code == 422
+    fields = [error["field"] for error in refused.json()["errors"]]
+    assert fields == ["notes.1.external_id", "notes.2.walk_id"]
+    assert "opaque reference" in refused.json()["detail"]
+    assert "07700" not in refused.text and "bloggs" not in refused.text
+    assert store_sizes(api) == before
+
+
 def test_unknown_note_is_404(api: Api) -> None:
     response = api.client.get("/v1/notes/999", headers=api.headers("reader"))
     assert response.status_code == 404
