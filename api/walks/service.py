@@ -23,8 +23,8 @@ def create_walk(
 ) -> Walk:
     """Check the area and that no route place holds personal data; store; flush."""
     _check_area(walk, areas)
-    for i, place in enumerate(walk.route):
-        if detector.detect(place):
+    for i, spans in enumerate(detector.detect_many(walk.route)):  # one recogniser call
+        if spans:
             raise InvalidRequestError(
                 f"route.{i}: looks like it holds personal data; name the place, not a person "
                 "or an address with a phone number, postcode or plate."
