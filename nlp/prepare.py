@@ -2,9 +2,10 @@
 
 A model is trained on redacted text, so it must also be asked about redacted
 text: "Pt Ann Lee 07700 900123" and "Pt [PERSON] [PHONE]" are different inputs
-to a TF-IDF or a transformer. `/v1/classify`, `/v1/notes` and `walktalk classify`
-all call `prepare_texts`, so the same note gets the same themes and scores
-whichever way it arrives (a test holds them to that).
+to a TF-IDF or a transformer. `/v1/classify`, `/v1/notes`, classify jobs and
+`walktalk classify` all prepare texts here (`prepare_texts`, or
+`prepare_and_classify`, which overlaps it with the model), so the same note gets
+the same themes and scores whichever way it arrives (a test holds them to that).
 """
 
 from __future__ import annotations

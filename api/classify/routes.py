@@ -12,7 +12,7 @@ from api.deps import CanClassify, Model, PiiRedactor, WorkBudget
 from api.errors import InvalidRequestError
 from api.notes.schemas import MAX_BATCH, PredictionOut, check_request_size
 from nlp.normalise import normalise
-from nlp.prepare import MAX_TEXT_CHARS, prepare_texts
+from nlp.prepare import MAX_TEXT_CHARS, prepare_and_classify
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 # Occlusion costs about three forward passes per word: model evidence is for the
@@ -72,8 +72,10 @@ def classify(
             f"{len(body.texts)}); use evidence=cues for bulk classification."
         )
     budget(body.texts)
-    prepared = prepare_texts(body.texts, redactor)
-    predictions = model.current().classify([p.text for p in prepared], evidence=evidence)
+    predictor = model.current()
+    prepared, predictions = prepare_and_classify(
+        body.texts, redactor, lambda texts: predictor.classify(texts, evidence=evidence)
+    )
     return ClassifyOut(
         results=[
             ClassifiedOut.model_validate({**asdict(prediction), "text": p.text})
