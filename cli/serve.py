@@ -8,6 +8,7 @@ prints it once.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,18 @@ import typer
 from cli.context import Context, context
 from cli.train import train
 from models.kind_names import DEFAULT_KIND
+
+
+def worker_count(asked: int | None, *, reload: bool, configured: int) -> int:
+    """How many workers to start, also put in WALKTALK_WORKERS for the workers themselves.
+
+    Each worker builds its own settings from the environment; without this a
+    `--workers 2` would not reach them, and each would give its model every core
+    (`Settings.threads_per_process`).
+    """
+    count = 1 if reload else asked or configured
+    os.environ["WALKTALK_WORKERS"] = str(count)
+    return count
 
 
 def init() -> None:
@@ -87,7 +100,7 @@ def serve(
         factory=True,
         host=host or ctx.settings.host,
         port=port or ctx.settings.port,
-        workers=1 if reload else workers or ctx.settings.workers,
+        workers=worker_count(workers, reload=reload, configured=ctx.settings.workers),
         reload=reload,
         reload_dirs=[str(Path(__file__).resolve().parents[1])] if reload else None,
         timeout_worker_healthcheck=ctx.settings.worker_healthcheck_seconds,
