@@ -24,7 +24,9 @@ What it does, all on 127.0.0.1 and bounded in count and time:
    (one uvicorn worker) on a free port and waits for /readyz. The server is
    stopped at the end, also on an error, Ctrl-C or SIGTERM.
 2. Load: a separate process (threads inside it, one keep-alive connection per
-   client) sends, for each client count, `POST /v1/classify` with one seed
+   client) first measures the floor with one client: `GET /healthz` (the server
+   alone), `GET /v1/me` (a key checked) and `POST /v1/classify` with the one word
+   "hi" (`word`). Then, for each client count, `POST /v1/classify` with one seed
    text per request, then `POST /v1/notes` with `--batch` seed notes per request
    (unique external ids, random created_at in the last year). A run stops at
    `--max-requests` requests or `--duration` seconds, whichever comes first;
@@ -129,7 +131,7 @@ class LoadSpec:
 
     base_url: str
     key: str
-    endpoint: str  # "classify" or "notes"
+    endpoint: str  # "classify", "notes", or a floor in FLOORS
     clients: int
     duration_s: float
     max_requests: int
@@ -433,11 +435,23 @@ class Tally:
                 self.errors.append(error)
 
 
-def request_body(spec: LoadSpec, number: int) -> tuple[str, bytes]:
-    """The path and JSON body of request `number` of a run."""
+# What a request costs before any note is read: the server alone, with a key
+# checked, and a one-word classification (the recogniser and model at their cheapest).
+FLOORS = {
+    "healthz": ("GET", "/healthz", b""),
+    "me": ("GET", "/v1/me", b""),
+    "word": ("POST", "/v1/classify", json.dumps({"texts": ["hi"]}).encode()),
+}
+
+
+def request_body(spec: LoadSpec, number: int) -> tuple[str, str, bytes]:
+    """The method, path and JSON body of request `number` of a run."""
+    if spec.endpoint in FLOORS:
+        return FLOORS[spec.endpoint]
     rng = random.Random(f"{spec.run_id}-{number}")
     if spec.endpoint == "classify":
-        return "/v1/classify", json.dumps({"texts": [rng.choice(spec.seed).text]}).encode()
+        text = rng.choice(spec.seed).text
+        return "POST", "/v1/classify", json.dumps({"texts": [text]}).encode()
     now = datetime.now(UTC)
     notes = []
     for j in range(spec.batch):
@@ -450,7 +464,7 @@ def request_body(spec: LoadSpec, number: int) -> tuple[str, bytes]:
         }
         note.update({k: v for k, v in _metadata(seed).items() if v is not None})
         notes.append(note)
-    return "/v1/notes", json.dumps({"notes": notes}).encode()
+    return "POST", "/v1/notes", json.dumps({"notes": notes}).encode()
 
 
 def _metadata(seed: SeedNote) -> dict[str, str | None]:
@@ -461,10 +475,10 @@ def client_loop(spec: LoadSpec, budget: Budget, tally: Tally) -> None:
     headers = {"Authorization": f"Bearer {spec.key}", "Content-Type": "application/json"}
     with httpx.Client(base_url=spec.base_url, headers=headers, timeout=120) as http:
         while (number := budget.take()) is not None:
-            path, body = request_body(spec, number)
+            method, path, body = request_body(spec, number)
             start = time.perf_counter()
             try:
-                response = http.post(path, content=body)
+                response = http.request(method, path, content=body or None)
                 error = None
                 if response.status_code not in (200, 201):
                     error = f"{response.status_code}: {response.text[:300]}"
@@ -491,7 +505,7 @@ def run_load(spec: LoadSpec) -> LoadResult:
 
 def summarise(spec: LoadSpec, tally: Tally, sent: int, elapsed: float) -> LoadResult:
     ok = len(tally.latencies_ms)
-    per_request = 1 if spec.endpoint == "classify" else spec.batch
+    per_request = spec.batch if spec.endpoint == "notes" else 1
     return LoadResult(
         endpoint=spec.endpoint,
         clients=spec.clients,
@@ -534,8 +548,8 @@ def load_phase(
     results = []
     context = multiprocessing.get_context("spawn")
     with context.Pool(1, initializer=ignore_sigint) as pool:
-        for endpoint in ("classify", "notes"):
-            for clients in args.clients:
+        for endpoint in (*FLOORS, "classify", "notes"):
+            for clients in [1] if endpoint in FLOORS else args.clients:
                 spec = LoadSpec(
                     base_url=base_url,
                     key=key,
