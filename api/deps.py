@@ -5,8 +5,9 @@ tests swap in real objects through the app's state, never mocks.
 
 Dependencies that only read the app's state are `async def`: FastAPI runs a
 plain `def` dependency on its thread pool, a hop of its own per dependency, and
-a classify request had six of them (about 1 ms a request here). Those that touch the database stay plain
-functions, so a slow query never holds the event loop.
+a classify request had six of them (a one-word request through the server took
+5.5-6.6 against 6.2-7.4 ms p50 without the hops). Those that touch the database
+stay plain functions, so a slow query never holds the event loop.
 """
 
 from __future__ import annotations

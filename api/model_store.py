@@ -198,9 +198,8 @@ class DatabaseRegistry(ModelRegistry):
                     ModelVersion.registry_name == self.name, ModelVersion.version == version
                 )
             )
-        for copy in self.root.glob(f"{version}-*"):
-            if copy.is_dir() and _CACHED.fullmatch(copy.name[len(version) + 1 :]):
-                shutil.rmtree(copy, ignore_errors=True)
+        with self._sessions() as session:
+            self._prune(session)  # this process's own copy goes now
 
     def _has(self, version: str) -> bool:
         with self._sessions() as session:
@@ -251,6 +250,8 @@ class DatabaseRegistry(ModelRegistry):
                 select(ModelVersion.version).where(ModelVersion.registry_name == self.name)
             )
         )
+        if not self.root.is_dir():  # nothing copied out yet
+            return
         for copy in self.root.iterdir():
             version, _, digest = copy.name.rpartition("-")
             if not (copy.is_dir() and _CACHED.fullmatch(digest)) or version in stored:

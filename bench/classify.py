@@ -51,7 +51,7 @@ from models.predict import Predictor
 from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
 from nlp.cues import build_lexicon
-from nlp.pipeline import recogniser
+from nlp.pipeline import use_ops
 from nlp.prepare import prepare_and_classify
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY, SEED_DIR
 from nlp.taxonomy import load_taxonomy
@@ -167,9 +167,7 @@ def end_to_end(model: ThemeModel, *, blis: bool = False) -> Callable[[Sequence[s
     settings = Settings()
     redactor = build_redactor(settings, load_areas(settings.areas_path))
     if blis and redactor.detector.nlp is not None:
-        ops = NumpyOps(use_blis=True)
-        for layer in recogniser(redactor.detector.nlp).model.walk():
-            layer.ops = ops
+        use_ops(redactor.detector.nlp, NumpyOps(use_blis=True))
 
     def classify(texts: list[str]) -> list[np.ndarray]:
         return list(model.predict_proba(texts))

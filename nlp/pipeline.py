@@ -18,7 +18,9 @@ entities took 4.1 against 3.0 ms alone, 3.2 against 2.2 ms in batches, with the
 same entities. The transition loop's small products stay on BLIS (thinc sets
 them in compiled code). NumPy's BLAS is held to one thread: its idle threads
 spin between products and took the cores from ONNX Runtime (the model's time
-for one note rose from 5.4 to 14.5 ms). A recogniser fine-tuned on walktalk's notes (`walktalk pii train`, see
+for one note rose from 5.4 to 14.5 ms).
+
+A recogniser fine-tuned on walktalk's notes (`walktalk pii train`, see
 training/person_ner.py) replaces the pipeline's own weights when given.
 """
 
@@ -74,7 +76,11 @@ def multiply_with_numpy(nlp: Language) -> None:
     note's size gain nothing from a second, and the model's runtime owns the cores).
     """
     threadpool_limits(limits=1, user_api="blas")
-    ops = NumpyOps(use_blis=False)
+    use_ops(nlp, NumpyOps(use_blis=False))
+
+
+def use_ops(nlp: Language, ops: NumpyOps) -> None:
+    """Every layer of every component does its array work with `ops` from now on."""
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
         for layer in model.walk() if model is not None else ():

@@ -115,24 +115,22 @@ def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
     assert "active version" in active_one.json()["detail"]
 
 
+def queued_retag(version: str) -> Job:
+    """A re-tag job waiting in the queue, pinned to `version`."""
+    return Job(
+        kind="retag",
+        status="queued",
+        params={"version": version},
+        requested_by="test",
+        created_at=datetime(2026, 12, 1),
+    )
+
+
 def test_a_version_an_unfinished_job_uses_is_not_deleted(own: Api, tmp_path: Path) -> None:
     registry = tmp_path / "home" / "models"
     shutil.copytree(registry / "seed-linear", registry / "spare")  # never active
     with Session(own.engine) as session, session.begin():
-        job = Job(
-            kind="retag",
-            status="queued",
-            params={"version": "spare"},
-            requested_by="test",
-            created_at=datetime(2026, 12, 1),
-        )
-        other = Job(
-            kind="retag",
-            status="queued",
-            params={"version": "seed-linear"},
-            requested_by="test",
-            created_at=datetime(2026, 12, 1),
-        )
+        job, other = queued_retag("spare"), queued_retag("seed-linear")
         session.add_all([job, other])
         session.flush()
         job_id = job.id

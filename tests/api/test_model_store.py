@@ -84,13 +84,21 @@ def test_an_activation_on_one_replica_reaches_the_other_within_its_poll(
         a.rollback()
 
 
+def activated_in_turn(
+    sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier, versions: list[str]
+) -> tuple[DatabaseRegistry, DatabaseRegistry]:
+    """Two replicas (caches a and b); a registers and activates each version in turn."""
+    a, b = replica(sessions, tmp_path / "a"), replica(sessions, tmp_path / "b")
+    for version in versions:
+        a.register(model, card(0.9), version=version, markdown=f"# {version}")
+        a.set_active(version, reason="test")
+    return a, b
+
+
 def test_a_deleted_version_is_gone_from_the_database_and_the_local_copy(
     sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier
 ) -> None:
-    a, b = replica(sessions, tmp_path / "a"), replica(sessions, tmp_path / "b")
-    for version in ("v1", "v2", "v3"):
-        a.register(model, card(0.9), version=version, markdown=f"# {version}")
-        a.set_active(version, reason="test")
+    a, b = activated_in_turn(sessions, tmp_path, model, ["v1", "v2", "v3"])
     a.load("v1")  # a local copy in a's cache
     with pytest.raises(RegistryConflictError, match="active version"):
         b.delete("v3")
@@ -116,10 +124,7 @@ def test_a_deleted_version_is_gone_from_the_database_and_the_local_copy(
 def test_a_replica_drops_its_copy_of_a_version_deleted_elsewhere_at_its_next_load(
     sessions: sessionmaker[Session], tmp_path: Path, model: ThemeClassifier
 ) -> None:
-    a, b = replica(sessions, tmp_path / "a"), replica(sessions, tmp_path / "b")
-    for version in ("v1", "v2", "v3", "v4"):
-        a.register(model, card(0.9), version=version)
-        a.set_active(version, reason="test")
+    a, b = activated_in_turn(sessions, tmp_path, model, ["v1", "v2", "v3", "v4"])
     b.load("v1")
     b.load("v2")
     a.delete("v1")  # b's copy of v1 is on b's disk, out of a's reach
