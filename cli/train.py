@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.context import context
-from models.kind_names import DEFAULT_KIND, ENCODER_LAYERS
+from models.kind_names import DEFAULT_KIND, DEFAULT_SEED, ENCODER_LAYERS
 
 if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded when used
     from training.behaviour import BehaviourReport
@@ -41,6 +41,14 @@ def train(
             "twice as fast).",
         ),
     ] = ENCODER_LAYERS,
+    seed: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="transformer only: the seed for shuffling, dropout and the head; another seed "
+            "shows how far a figure moves between runs on the same data.",
+        ),
+    ] = DEFAULT_SEED,
     include_reviewed: Annotated[
         bool,
         typer.Option(
@@ -60,7 +68,7 @@ def train(
 
     ctx = context()
     config = TrainConfig.model_validate(
-        {"kind": kind, "data": data or [], "name": name, "layers": layers}
+        {"kind": kind, "data": data or [], "name": name, "layers": layers, "seed": seed}
     )
     extra = []
     if include_reviewed:

@@ -44,7 +44,7 @@ from models.encoder import (
     load_tokenizer,
 )
 from models.errors import ModelFormatError
-from models.kind_names import ENCODER_LAYERS
+from models.kind_names import DEFAULT_SEED, ENCODER_LAYERS
 from models.onnx_runtime import RUNTIMES, OnnxLogits, export_onnx, quantize_int8
 
 FORMAT_VERSION = 1
@@ -72,7 +72,7 @@ class TransformerClassifier(CalibratedThemes):
         warmup: float = 0.06,
         weight_decay: float = 0.01,
         noise: float = 0.2,
-        seed: int = 13,
+        seed: int = DEFAULT_SEED,
         layers: int = ENCODER_LAYERS,
     ) -> None:
         self.epochs = epochs

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.classifier import ThemeClassifier
 from models.encoder import ENCODER_PACKAGE, SentenceEncoder
-from models.kind_names import DEFAULT_KIND, ENCODER_LAYERS, Kind
+from models.kind_names import DEFAULT_KIND, DEFAULT_SEED, ENCODER_LAYERS, Kind
 from models.kinds import ThemeModel
 from models.registry import ModelRegistry, check_version_name
 from models.transformer import KIND as TRANSFORMER
@@ -61,7 +61,7 @@ class TrainConfig(BaseModel):
     name: str | None = None
     c_grid: list[float] = Field(default_factory=lambda: [4.0, 16.0, 64.0], min_length=1)
     epochs: int = Field(default=3, ge=1, le=20)  # transformer only
-    seed: int = 13  # transformer only
+    seed: int = Field(default=DEFAULT_SEED, ge=0)  # transformer only
     layers: int = Field(default=ENCODER_LAYERS, ge=1, le=ENCODER_LAYERS)  # transformer only
 
 

@@ -61,3 +61,11 @@ def test_train_refuses_layers_the_encoder_does_not_have(
     assert result.exit_code == 2
     assert "--layers" in result.output
     assert not (tmp_path / "models").exists()
+
+
+def test_train_refuses_a_negative_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    result = runner.invoke(app, ["train", "--seed", "-1"])
+    assert result.exit_code == 2
+    assert "--seed" in result.output
+    assert not (tmp_path / "models").exists()
