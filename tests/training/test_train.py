@@ -166,3 +166,14 @@ def test_training_reports_every_held_out_set_and_the_behaviour(
     assert card["training_seconds"] > 0
     text = (registry.root / "seed-linear" / "card.md").read_text()
     assert text.index("out-of-distribution") < text.index("seed test split")
+
+
+def test_the_out_of_distribution_report_scores_each_writer_on_their_own(
+    trained: tuple[ModelRegistry, TrainResult],
+) -> None:
+    _, result = trained
+    ood = result.reports["ood"]
+    writers = {name for name in ood.subsets if name.startswith("writer_")}
+    assert writers == {"writer_ood1", "writer_ood2", "writer_ood3", "writer_ood4"}
+    assert sum(ood.subsets[name].notes for name in writers) == ood.overall.notes
+    assert not any(name.startswith("writer_") for name in result.reports["test"].subsets)
