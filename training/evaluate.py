@@ -10,6 +10,7 @@ for a person to look at.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,15 +86,20 @@ def evaluate_model(
     )
 
 
+MIN_WRITER_NOTES = 30  # fewer is no subset worth a table: ids like UUIDs have no writer
+
+
 def _writer_subsets(notes: Sequence[LabelledNote]) -> dict[str, list[bool]]:
     """One subset per writer, where a set's ids name them (`ood3-0001`: writer `ood3`).
 
     The writers of one set differ in how clean a test they are (one may have been
     read before training data was written; see `data/ood/README.md`), and an
-    average over all of them hides that. A set with a single prefix gets none.
+    average over all of them hides that. Only prefixes shared by at least
+    `MIN_WRITER_NOTES` notes count, and a set needs two of them to get any.
     """
     by_note = [n.id.split("-", 1)[0] if "-" in n.id else None for n in notes]
-    writers = sorted({w for w in by_note if w is not None})
+    counts = Counter(w for w in by_note if w is not None)
+    writers = sorted(w for w, count in counts.items() if count >= MIN_WRITER_NOTES)
     if len(writers) < 2:
         return {}
     return {f"writer_{w}": [own == w for own in by_note] for w in writers}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -177,3 +178,15 @@ def test_the_out_of_distribution_report_scores_each_writer_on_their_own(
     assert writers == {"writer_ood1", "writer_ood2", "writer_ood3", "writer_ood4"}
     assert sum(ood.subsets[name].notes for name in writers) == ood.overall.notes
     assert not any(name.startswith("writer_") for name in result.reports["test"].subsets)
+
+
+def test_ids_without_writers_get_no_writer_subsets(
+    trained: tuple[ModelRegistry, TrainResult], taxonomy: Taxonomy, areas: Areas
+) -> None:
+    registry, _ = trained
+    from training.train import load_seed
+
+    test = load_seed(SEED_DIR, taxonomy=taxonomy, areas=areas).test
+    renamed = [note.model_copy(update={"id": str(uuid4())}) for note in test]
+    report = evaluate_model(registry.load("seed-linear"), renamed, version="seed-linear")
+    assert not any(name.startswith("writer_") for name in report.subsets)
