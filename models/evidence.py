@@ -27,7 +27,8 @@ from nlp.cues import Span, merge_spans
 WORD = re.compile(r"\[[A-Z_]+\]|[\w'’-]+")
 MAX_RUN = 3
 MAX_SPANS = 3
-MAX_WORDS = 120  # longer notes: only the first 120 words are tried, to bound the cost
+MAX_WORDS = 120  # longer texts: only the first 120 words are tried, to bound the cost
+# (the transformer's long notes are searched in the window that scored them instead)
 MIN_SHARE = 0.2  # keep a span only if its drop is at least this share of the best one
 # A span may not begin or end with one of these: "groped on a" reads as "groped",
 # and a reviewer is shown words that carry meaning, not the glue around them.
@@ -119,7 +120,46 @@ def without(text: str, span: Span) -> str:
 def occlusion_evidence(
     model: ScoresTexts, texts: Sequence[str], themes: Sequence[Sequence[str]]
 ) -> list[dict[str, list[Span]]]:
-    """For each text, its predicted themes' evidence spans, from one batched model call."""
+    """For each text, its predicted themes' evidence spans, from one batched model call.
+
+    A model that scores a long note by its best window (`theme_windows`) is
+    asked about that window only, once per window that a predicted theme took
+    its score from; the spans are given as offsets into the whole text.
+    """
+    units = [_units(model, text, picked) for text, picked in zip(texts, themes, strict=True)]
+    flat = [unit for per_text in units for unit in per_text]
+    found = _occlude(model, [t for t, _, _ in flat], [p for _, _, p in flat])
+    answers: list[dict[str, list[Span]]] = []
+    position = 0
+    for per_text in units:
+        answer: dict[str, list[Span]] = {}
+        for _, start, _ in per_text:
+            for theme, spans in found[position].items():
+                answer[theme] = [(a + start, b + start) for a, b in spans]
+            position += 1
+        answers.append({theme: answer[theme] for theme in themes[len(answers)]})
+    return answers
+
+
+def _units(
+    model: ScoresTexts, text: str, picked: Sequence[str]
+) -> list[tuple[str, int, list[str]]]:
+    """The parts of a text to occlude: (part, its offset, the themes looked for in it)."""
+    focus = getattr(model, "theme_windows", None)
+    if not picked or focus is None:
+        return [(text, 0, list(picked))]
+    windows = focus(text)
+    names = list(model.theme_names_)
+    parts: dict[tuple[int, int], list[str]] = {}
+    for theme in picked:
+        parts.setdefault(windows[names.index(theme)], []).append(theme)
+    return [(text[start:end], start, group) for (start, end), group in parts.items()]
+
+
+def _occlude(
+    model: ScoresTexts, texts: Sequence[str], themes: Sequence[Sequence[str]]
+) -> list[dict[str, list[Span]]]:
+    """Occlusion over each text as it is, all variants scored in one call."""
     names = list(model.theme_names_)
     candidates = [
         candidate_spans(text) if picked else [] for text, picked in zip(texts, themes, strict=True)

@@ -16,3 +16,6 @@ ENCODER_LAYERS = 6
 # The transformer's seed for shuffling, dropout and the head: the default is the one
 # the README's figures were trained with.
 DEFAULT_SEED = 13
+# Tokens per window when the transformer reads a note too long for the encoder
+# (models/windows.py); chosen on the long out-of-distribution notes (README).
+LONG_NOTE_WINDOW = 64

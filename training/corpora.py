@@ -3,7 +3,8 @@
 Training notes and the notes a model is judged on come from different writers:
 
 - `seed/`: the seed corpus (train, validation, test splits), written together;
-- `broad/`: a broader training corpus by other writers (train, validation);
+- `broad/`: a broader training corpus by other writers (train, validation),
+  with its long notes in their own files (`train_long`, `validation_long`);
 - `challenge/`: notes written alongside the seed corpus (a regression check);
 - `ood/`: the out-of-distribution test set, by writers who wrote no training
   note and never saw one; models are chosen on it;
@@ -69,10 +70,20 @@ def load_sets(corpora: Corpora, *, taxonomy: Taxonomy, areas: Areas) -> LoadedSe
         "challenge": read(corpora.challenge),
     }
     return LoadedSets(
-        train=read(corpora.seed / "train.jsonl", broad and broad / "train.jsonl"),
-        validation=read(corpora.seed / "validation.jsonl", broad and broad / "validation.jsonl"),
+        train=read(corpora.seed / "train.jsonl", *_broad(broad, "train")),
+        validation=read(corpora.seed / "validation.jsonl", *_broad(broad, "validation")),
         held_out={name: notes for name, notes in held_out.items() if notes},
         behaviour=load_suite(corpora.behaviour)
         if corpora.behaviour and corpora.behaviour.exists()
         else [],
     )
+
+
+def _broad(folder: Path | None, split: str) -> list[Path]:
+    """The broad corpus's files of one split: its short notes, then its long ones.
+
+    The long notes (more than the encoder's 128 tokens) have files of their own
+    so that the short ones, which the PII recogniser's card fingerprints, stay
+    as they were.
+    """
+    return [] if folder is None else [folder / f"{split}.jsonl", folder / f"{split}_long.jsonl"]

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from models.errors import ModelFormatError, NotFittedError
+from models.evidence import occlusion_evidence
 from models.kinds import load_model
 from models.transformer import TransformerClassifier
+from models.windows import split_into_windows
 from tests.factories import THEMES, tiny_corpus
 
 
@@ -90,3 +93,46 @@ def test_fewer_layers_are_tuned_saved_and_reloaded_as_such(tmp_path: Path) -> No
 def test_layers_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         _ = TransformerClassifier(layers=0).encoder_
+
+
+def test_a_concern_beyond_the_first_window_is_read(fitted: TransformerClassifier) -> None:
+    filler = " ".join(["Lovely walk, thank you to the officers."] * 20)  # about 200 tokens
+    note = filler + " The street lamps on Elm Road are all broken."
+    lighting = THEMES.index("lighting")
+    windowed = fitted.decision_function([note])[0, lighting]
+    first_128_tokens = fitted._window_logits([note])[0, lighting]  # the encoder's own cut
+    assert windowed > first_128_tokens + 0.5
+    assert windowed > fitted.decision_function([filler])[0, lighting] + 0.5
+
+
+def test_a_long_note_trains_through_its_best_window(fitted: TransformerClassifier) -> None:
+    filler = " ".join(["Lovely walk, thank you to the officers."] * 20)
+    short = ["Path through the park is pitch black at night"]
+    with torch.no_grad():
+        long_logits = fitted._note_logits([filler + " " + short[0], short[0]])
+        alone = fitted._logits(short)
+        windows, _ = split_into_windows(
+            [filler + " " + short[0]], fitted.tokenizer_, 128, 64, overlap=False
+        )
+        best = fitted._logits(windows).amax(dim=0)
+    assert len(windows) > 2
+    torch.testing.assert_close(long_logits[0], best)
+    torch.testing.assert_close(long_logits[1], alone[0])
+
+
+def test_evidence_for_a_long_note_is_found_in_the_window_that_scored_it(
+    fitted: TransformerClassifier,
+) -> None:
+    filler = " ".join(["Lovely walk, thank you to the officers."] * 25)  # beyond 120 words
+    concern = "The street lamps on Elm Road are all broken."
+    note = f"{filler} {concern} {filler}"
+    lighting = THEMES.index("lighting")
+    start, end = fitted.theme_windows(note)[lighting]
+    assert start <= note.index(concern)
+    assert note.index(concern) + len(concern) <= end
+    spans = occlusion_evidence(fitted, [note], [["lighting"]])[0]["lighting"]
+    assert spans
+    assert all(start <= a and b <= end for a, b in spans)
+    at = note.index(concern)
+    assert any(at <= a and b <= at + len(concern) for a, b in spans)
+    assert fitted.theme_windows(concern) == [(0, len(concern))] * len(THEMES)

@@ -16,7 +16,11 @@ from nlp.taxonomy import Taxonomy
 from training.data_check import CheckReport, check_files
 from training.readers import read_label_sets
 
-BROAD_FILES = [BROAD_DIR / "train.jsonl", BROAD_DIR / "validation.jsonl"]
+BROAD_FILES = [
+    BROAD_DIR / f"{split}{part}.jsonl"
+    for split in ("train", "validation")
+    for part in ("", "_long")
+]
 HELD_BACK = BROAD_DIR / "held_back"
 HELD_BACK_FILES = [HELD_BACK / "train.jsonl", HELD_BACK / "validation.jsonl"]
 HELD_OUT_FILES = [OOD_DIR / "test.jsonl", SEED_DIR / "test.jsonl", CHALLENGE_DIR / "notes.jsonl"]
