@@ -129,15 +129,14 @@ def occlusion_evidence(
     units = [_units(model, text, picked) for text, picked in zip(texts, themes, strict=True)]
     flat = [unit for per_text in units for unit in per_text]
     found = _occlude(model, [t for t, _, _ in flat], [p for _, _, p in flat])
+    shifted = iter(
+        {theme: [(a + start, b + start) for a, b in spans] for theme, spans in part.items()}
+        for part, (_, start, _) in zip(found, flat, strict=True)
+    )
     answers: list[dict[str, list[Span]]] = []
-    position = 0
-    for per_text in units:
-        answer: dict[str, list[Span]] = {}
-        for _, start, _ in per_text:
-            for theme, spans in found[position].items():
-                answer[theme] = [(a + start, b + start) for a, b in spans]
-            position += 1
-        answers.append({theme: answer[theme] for theme in themes[len(answers)]})
+    for per_text, picked in zip(units, themes, strict=True):
+        answer = {k: v for _ in per_text for k, v in next(shifted).items()}
+        answers.append({theme: answer[theme] for theme in picked})
     return answers
 
 
