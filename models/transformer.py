@@ -13,8 +13,9 @@ late in a long email is read.
 
 Training is deterministic for a seed (shuffling, dropout and the head's start
 are seeded; CPU kernels are). Batches are cut from chunks of similar length so
-they carry little padding. Calibration and thresholds come from
-`CalibratedThemes`, as for every kind.
+they carry little padding, and hold at most 48 windows, so long notes go in
+smaller batches (each note's loss weighs the same in any batch). Calibration and
+thresholds come from `CalibratedThemes`, as for every kind.
 
 Saved folder: `config.json` (kind, parameters, format version, themes, the base
 encoder's fingerprint), `head.safetensors` (the head, calibration, thresholds)
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -80,6 +81,7 @@ class TransformerClassifier(CalibratedThemes):
         seed: int = DEFAULT_SEED,
         layers: int = ENCODER_LAYERS,
         window: int = LONG_NOTE_WINDOW,
+        batch_windows: int = 48,
     ) -> None:
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -91,6 +93,7 @@ class TransformerClassifier(CalibratedThemes):
         self.seed = seed
         self.layers = layers  # the encoder's lowest `layers` blocks are tuned and served
         self.window = window  # tokens per window of a note too long to read whole (windows.py)
+        self.batch_windows = batch_windows  # most windows in one training batch (_batches)
         self._path = default_encoder_path()
         self.runtime_ = "torch"
         self.threads_ = 0  # for the ONNX graph when served (0: one per core)
@@ -109,6 +112,7 @@ class TransformerClassifier(CalibratedThemes):
             "seed": self.seed,
             "layers": self.layers,
             "window": self.window,
+            "batch_windows": self.batch_windows,
         }
 
     @cached_property
@@ -137,13 +141,14 @@ class TransformerClassifier(CalibratedThemes):
         self.head_ = torch.nn.Linear(EMBEDDING_DIM, len(theme_names))
         params = [*self.encoder_.parameters(), *self.head_.parameters()]
         optimiser = torch.optim.AdamW(params, lr=self.learning_rate, weight_decay=self.weight_decay)
-        per_epoch = -(-len(texts) // self.batch_size)
-        schedule = _warmup_then_decay(optimiser, per_epoch * self.epochs, self.warmup)
+        sizes = [len(spans) for spans in self._training_windows(texts)]
+        plan = [self._batches(texts, sizes, rng) for _ in range(self.epochs)]
+        schedule = _warmup_then_decay(optimiser, sum(map(len, plan)), self.warmup)
         targets = torch.tensor(Y, dtype=torch.float32)
         self.encoder_.train()
-        for epoch in range(self.epochs):
-            total = 0.0
-            for done, batch in enumerate(self._batches(texts, rng), start=1):
+        for epoch, batches in enumerate(plan):
+            total, per_epoch = 0.0, len(batches)
+            for done, batch in enumerate(batches, start=1):
                 seen = [
                     noisy(texts[i], noise_rng) if noise_rng.random() < self.noise else texts[i]
                     for i in batch
@@ -151,7 +156,8 @@ class TransformerClassifier(CalibratedThemes):
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(
                     self._note_logits(seen), targets[batch]
                 )
-                loss.backward()
+                # Each note weighs the same whatever the size of the batch it is in.
+                (loss * (len(batch) / self.batch_size)).backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 optimiser.step()
                 schedule.step()
@@ -163,17 +169,43 @@ class TransformerClassifier(CalibratedThemes):
         self._reset_calibration(len(theme_names))
         return self
 
-    def _batches(self, texts: Sequence[str], rng: random.Random) -> Iterator[list[int]]:
-        """Shuffled batches, each cut from a chunk of similar lengths (little padding)."""
+    def _batches(
+        self, texts: Sequence[str], sizes: Sequence[int], rng: random.Random
+    ) -> list[list[int]]:
+        """Shuffled batches, each cut from a chunk of similar lengths (little padding).
+
+        A batch holds at most `batch_size` notes and, beyond its first note, at
+        most `batch_windows` windows (`sizes`: each note's windows), so a batch
+        of long notes holds a few of them: 32 long notes are about 200 windows,
+        and one batch that size took 1.4 times as long as the same notes in
+        batches of 8, beside padding every short note in it to a window's length.
+        """
         order = list(range(len(texts)))
         rng.shuffle(order)
         chunk = self.batch_size * 20
-        batches = []
+        batches: list[list[int]] = []
         for start in range(0, len(order), chunk):
             part = sorted(order[start : start + chunk], key=lambda i: len(texts[i]))
-            batches += [part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size)]
+            batches += self._cut(part, sizes)
         rng.shuffle(batches)
-        yield from batches
+        return batches
+
+    def _cut(self, part: list[int], sizes: Sequence[int]) -> list[list[int]]:
+        """`part` in order, as batches within the note and window limits."""
+        batches: list[list[int]] = [[]]
+        windows = 0
+        for i in part:
+            full = len(batches[-1]) == self.batch_size
+            if batches[-1] and (full or windows + sizes[i] > self.batch_windows):
+                batches.append([])
+                windows = 0
+            batches[-1].append(i)
+            windows += sizes[i]
+        return [batch for batch in batches if batch]
+
+    def _training_windows(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Each note's windows as `_note_logits` cuts them (one for a note that fits)."""
+        return window_spans(texts, self.tokenizer_, self.max_length, self.window, overlap=False)
 
     def _note_logits(self, texts: list[str]) -> torch.Tensor:
         """Logits of whole notes while training: a long note's are its windows' highest.
@@ -181,7 +213,7 @@ class TransformerClassifier(CalibratedThemes):
         Scoring a long note by its best window at prediction time, and training it
         the same way, lets a note labelled with a theme teach the window that
         raises it (multiple-instance learning) rather than its first 128 tokens.
-        The windows do not overlap here: with the overlap, the 230 long training
+        The windows do not overlap here: with the overlap, the first 230 long training
         notes cost two thirds as many tokens again as the 8,427 short ones.
         """
         windows, owners = split_into_windows(

@@ -4,7 +4,8 @@ Training notes and the notes a model is judged on come from different writers:
 
 - `seed/`: the seed corpus (train, validation, test splits), written together;
 - `broad/`: a broader training corpus by other writers (train, validation),
-  with its long notes in their own files (`train_long`, `validation_long`);
+  with its long notes and later writers' short notes in files of their own
+  (`train_long`, `train_added` and the same for `validation`);
 - `challenge/`: notes written alongside the seed corpus (a regression check);
 - `ood/`: the out-of-distribution test set, by writers who wrote no training
   note and never saw one; models are chosen on it;
@@ -28,6 +29,8 @@ from training.records import LabelledNote
 
 # Held-out sets in the order reports show them: the one models are chosen on first.
 HELD_OUT = ("ood", "test", "challenge")
+# The broad corpus's files of each split, by suffix: see `_broad`.
+BROAD_PARTS = ("", "_long", "_added")
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,13 @@ def load_sets(corpora: Corpora, *, taxonomy: Taxonomy, areas: Areas) -> LoadedSe
 
 
 def _broad(folder: Path | None, split: str) -> list[Path]:
-    """The broad corpus's files of one split: its short notes, then its long ones.
+    """The broad corpus's files of one split: its first short notes, long ones, later short ones.
 
-    The long notes (more than the encoder's 128 tokens) have files of their own
-    so that the short ones, which the PII recogniser's card fingerprints, stay
-    as they were.
+    Notes added after the first short ones have files of their own (`_long`:
+    more than the encoder's 128 tokens; `_added`: short notes by later writers)
+    so that the first short ones, which the PII recogniser's card fingerprints,
+    stay as they were.
     """
-    return [] if folder is None else [folder / f"{split}.jsonl", folder / f"{split}_long.jsonl"]
+    if folder is None:
+        return []
+    return [folder / f"{split}{part}.jsonl" for part in BROAD_PARTS]

@@ -223,10 +223,10 @@ def _fine_tune(
     progress: Progress,
 ) -> TransformerClassifier:
     model = TransformerClassifier(epochs=config.epochs, seed=config.seed, layers=config.layers)
-    total = _fitting_steps(config, len(texts)) + 3
 
     def report(epoch: int, done: int, per_epoch: int, loss: float) -> None:
-        step = (epoch - 1) * per_epoch + done
+        # Epochs differ a little in batches (long notes go in smaller ones).
+        step, total = (epoch - 1) * per_epoch + done, config.epochs * per_epoch + 3
         progress(f"fine-tuning, epoch {epoch}/{config.epochs}, loss {loss:.3f}", step, total)
 
     return model.fit(texts, Y, theme_names=names, progress=report)

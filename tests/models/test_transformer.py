@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,19 @@ def test_evidence_for_a_long_note_is_found_in_the_window_that_scored_it(
     at = note.index(concern)
     assert any(at <= a and b <= at + len(concern) for a, b in spans)
     assert fitted.theme_windows(concern) == [(0, len(concern))] * len(THEMES)
+
+
+def test_long_notes_go_in_smaller_batches_and_every_note_once_an_epoch() -> None:
+    model = TransformerClassifier(batch_size=8, batch_windows=12)
+    filler = " ".join(["Lovely walk, thank you to the officers."] * 20)  # 3 windows of 64
+    texts = [f"Short note {i} about the park" for i in range(30)]
+    texts += [f"{filler} Note {i}: the lamps are out." for i in range(10)]
+    sizes = [len(spans) for spans in model._training_windows(texts)]
+    assert sizes[:30] == [1] * 30
+    assert min(sizes[30:]) >= 3
+    batches = model._batches(texts, sizes, random.Random(1))
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))
+    for batch in batches:
+        assert len(batch) <= 8
+        assert len(batch) == 1 or sum(sizes[i] for i in batch) <= 12
+    assert any(len(batch) == 8 for batch in batches)  # short notes still fill a batch

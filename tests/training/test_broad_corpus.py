@@ -19,7 +19,7 @@ from training.readers import read_label_sets
 BROAD_FILES = [
     BROAD_DIR / f"{split}{part}.jsonl"
     for split in ("train", "validation")
-    for part in ("", "_long")
+    for part in ("", "_long", "_added")
 ]
 HELD_BACK = BROAD_DIR / "held_back"
 HELD_BACK_FILES = [HELD_BACK / "train.jsonl", HELD_BACK / "validation.jsonl"]
