@@ -123,7 +123,13 @@ def run_training(
     total = _fitting_steps(config, len(train_notes)) + 3
     names = taxonomy.names
     encoder = SentenceEncoder(cache=True)
-    model, c_scores = _select_model(config, train_notes, sets.validation, names, encoder, progress)
+
+    def fitting(what: str, done: int, of: int) -> None:
+        nonlocal total  # fitting knows its steps better than the estimate: the rest follow it
+        total = of
+        progress(what, done, of)
+
+    model, c_scores = _select_model(config, train_notes, sets.validation, names, encoder, fitting)
     progress("calibrating and tuning thresholds on validation", total - 2, total)
     texts_val, Y_val = (
         [model_text(n) for n in sets.validation],
@@ -173,7 +179,10 @@ def _without_held_out(notes: list[LabelledNote], sets: LoadedSets) -> list[Label
 
 
 def _fitting_steps(config: TrainConfig, notes: int) -> int:
-    """Steps the progress bar counts while fitting: batches, or one per C."""
+    """Steps the progress bar counts while fitting, estimated: batches, or one per C.
+
+    Fitting reports its own total as it goes (long notes go in smaller batches).
+    """
     if config.kind == TRANSFORMER:
         return config.epochs * -(-notes // TransformerClassifier().batch_size)
     return len(config.c_grid)
