@@ -35,7 +35,13 @@ class CalibratedThemes:
     def calibrate(self, texts: Sequence[str], Y: np.ndarray) -> Self:
         """Platt-scale each theme's score on held-out notes (not the training ones)."""
         Y = check_labels(texts, Y, self._fitted_names())
-        scores = self.decision_function(texts)
+        return self.calibrate_scores(self.decision_function(texts), Y)
+
+    def calibrate_scores(self, scores: np.ndarray, Y: np.ndarray) -> Self:
+        """`calibrate` from scores already computed, so a caller that also needs
+        the notes' probabilities scores them once (a transformer pass is slow)."""
+        if scores.shape != Y.shape:
+            raise ParameterError(f"Scores of shape {scores.shape} for labels of shape {Y.shape}.")
         for j in range(Y.shape[1]):
             platt = LogisticRegression(C=1e4, max_iter=1000).fit(scores[:, [j]], Y[:, j])
             self.calibration_[j] = (platt.coef_[0, 0], platt.intercept_[0])
@@ -53,7 +59,10 @@ class CalibratedThemes:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each theme, shape (n, themes)."""
-        scores = self.decision_function(texts)
+        return self.probabilities(self.decision_function(texts))
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        """Raw scores (`decision_function`) as calibrated probabilities."""
         slope, offset = self.calibration_[:, 0], self.calibration_[:, 1]
         return 1.0 / (1.0 + np.exp(-(scores * slope + offset)))
 

@@ -135,8 +135,8 @@ def run_training(
         [model_text(n) for n in sets.validation],
         label_matrix(sets.validation, names),
     )
-    model.calibrate(texts_val, Y_val)
-    P_val = model.predict_proba(texts_val)
+    scores_val = model.decision_function(texts_val)
+    P_val = model.calibrate_scores(scores_val, Y_val).probabilities(scores_val)
     model.set_thresholds(tune_thresholds(Y_val, P_val))
     runtime = None
     if isinstance(model, TransformerClassifier):

@@ -121,6 +121,20 @@ def test_a_long_note_trains_through_its_best_window(fitted: TransformerClassifie
     torch.testing.assert_close(long_logits[1], alone[0])
 
 
+def test_only_each_themes_highest_window_of_a_long_note_is_run_to_learn_from(
+    fitted: TransformerClassifier,
+) -> None:
+    filler = " ".join(["Lovely walk, thank you to the officers."] * 50)
+    texts = [filler + " The path through the park is pitch black at night", "Dark lane"]
+    windows, owners = split_into_windows(texts, fitted.tokenizer_, 128, 64, overlap=False)
+    kept = fitted._highest_windows(windows, owners)
+    scores = fitted._window_logits(windows[:-1])
+    assert kept == [*sorted(set(scores.argmax(axis=0).tolist())), len(windows) - 1]
+    assert len(windows) > 6
+    assert len(kept) <= 5  # at most one per theme, and the short note
+    assert not fitted.encoder_.training  # left in the mode it was in
+
+
 def test_evidence_for_a_long_note_is_found_in_the_window_that_scored_it(
     fitted: TransformerClassifier,
 ) -> None:
