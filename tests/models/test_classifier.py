@@ -63,6 +63,18 @@ def test_calibration_round_trips_and_changes_scores(tmp_path: Path) -> None:
     np.testing.assert_allclose(ThemeClassifier.load(tmp_path).predict_proba(texts), after)
 
 
+def test_calibrating_from_scores_matches_calibrating_from_texts() -> None:
+    texts, labels = tiny_corpus()
+    from_texts = ThemeClassifier(kind="linear", C=1.0).fit(texts, labels, theme_names=THEMES)
+    from_scores = ThemeClassifier(kind="linear", C=1.0).fit(texts, labels, theme_names=THEMES)
+    scores = from_scores.decision_function(texts)
+    probabilities = from_scores.calibrate_scores(scores, labels).probabilities(scores)
+    from_texts.calibrate(texts, labels)
+    np.testing.assert_allclose(probabilities, from_texts.predict_proba(texts))
+    with pytest.raises(ParameterError, match="Scores of shape"):
+        from_scores.calibrate_scores(scores[:-1], labels)
+
+
 def test_unfitted_model_says_so() -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         ThemeClassifier().predict_proba(["dark path"])
