@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python -m bench.finetune [--notes 1280] [--rounds 2] [--long-only]`.
 
-Fine-tuning is most of a `walktalk train` run. It has been made faster three
+Fine-tuning is most of a `walktalk train` run. It has been made faster four
 ways, each reproduced here by a subclass that undoes it:
 
 - batches hold at most 48 windows, so long notes go in smaller batches
@@ -10,7 +10,10 @@ ways, each reproduced here by a subclass that undoes it:
 - only each theme's highest window of a long note is run with a gradient, after
   all its windows are scored without one (`every window` runs them all, as before);
 - AdamW updates every tensor in one fused kernel (`plain AdamW` loops over
-  the tensors, as before).
+  the tensors, as before);
+- on a CPU with native bfloat16 (AVX-512 BF16 or AMX), the products are
+  computed in bf16 under autocast (`models/precision.py`); the other settings
+  run in fp32. The script prints which the last setting resolved to.
 
 This fits one epoch on a sample of the default training notes (seed and broad
 train splits, long notes included, in their real share) under each setting,
@@ -29,6 +32,7 @@ import time
 import numpy as np
 import torch
 
+from models.precision import resolve_precision
 from models.transformer import TransformerClassifier
 from nlp.areas import load_areas
 from nlp.resources import DEFAULT_AREAS, DEFAULT_TAXONOMY
@@ -54,11 +58,12 @@ class EveryWindowPlainAdamW(EveryWindow):
         return torch.optim.AdamW(params, lr=self.learning_rate, weight_decay=self.weight_decay)
 
 
-SETTINGS: tuple[tuple[str, type[TransformerClassifier], int], ...] = (
-    ("no window cap, every window, plain AdamW", EveryWindowPlainAdamW, NO_CAP),
-    ("48-window cap, every window, plain AdamW", EveryWindowPlainAdamW, 48),
-    ("48-window cap, every window, fused AdamW", EveryWindow, 48),
-    ("48-window cap, highest windows, fused (now)", TransformerClassifier, 48),
+SETTINGS: tuple[tuple[str, type[TransformerClassifier], int, str], ...] = (
+    ("no window cap, every window, plain AdamW", EveryWindowPlainAdamW, NO_CAP, "fp32"),
+    ("48-window cap, every window, plain AdamW", EveryWindowPlainAdamW, 48, "fp32"),
+    ("48-window cap, every window, fused AdamW", EveryWindow, 48, "fp32"),
+    ("48-window cap, highest windows, fused", TransformerClassifier, 48, "fp32"),
+    ("... and bf16 where the CPU has it (now)", TransformerClassifier, 48, "auto"),
 )
 
 
@@ -82,6 +87,7 @@ def fit_once(
     names: tuple[str, ...],
     kind: type[TransformerClassifier],
     cap: int,
+    precision: str = "auto",
 ) -> tuple[float, int]:
     """Seconds to fit one epoch, and the batches it took."""
     batches = 0
@@ -90,7 +96,7 @@ def fit_once(
         nonlocal batches
         batches = done
 
-    model = kind(epochs=1, batch_windows=cap)
+    model = kind(epochs=1, batch_windows=cap, precision=precision)
     _ = model.encoder_  # loaded before the clock starts
     started = time.perf_counter()
     model.fit(texts, Y, theme_names=names, progress=count)
@@ -108,11 +114,12 @@ def main() -> None:
     texts, Y, names = sample(args.notes, long_only=args.long_only)
     long_notes = sum(len(t) > LONG for t in texts)
     print(f"{len(texts)} notes ({long_notes} over {LONG} characters), one epoch each run")
+    print(f"precision 'auto' resolves to {resolve_precision('auto')} on this CPU")
     fit_once(texts[:64], Y[:64], names, TransformerClassifier, 48)  # warm-up, not timed
     best: dict[str, float] = {}
     for round_ in range(1, args.rounds + 1):
-        for label, kind, cap in SETTINGS:
-            seconds, batches = fit_once(texts, Y, names, kind, cap)
+        for label, kind, cap, precision in SETTINGS:
+            seconds, batches = fit_once(texts, Y, names, kind, cap, precision)
             print(
                 f"round {round_}: {label:44s} {seconds:7.1f} s  {batches:4d} batches  "
                 f"{len(texts) / seconds:6.1f} notes/s"
@@ -120,7 +127,7 @@ def main() -> None:
             best[label] = min(best.get(label, seconds), seconds)
     oldest = best[SETTINGS[0][0]]
     print(f"best of {args.rounds} rounds, as a ratio to the first setting:")
-    for label, _, _ in SETTINGS:
+    for label, *_ in SETTINGS:
         print(f"  {label:44s} {best[label]:7.1f} s  {best[label] / oldest:.2f}x")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,14 @@ if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded 
     from training.metrics import Scores
 
 console = Console(stderr=True)
+
+
+class PrecisionChoice(StrEnum):
+    """`--precision`: the number format of fine-tuning's products (models/precision.py)."""
+
+    auto = "auto"
+    bf16 = "bf16"
+    fp32 = "fp32"
 
 
 def train(
@@ -49,6 +58,14 @@ def train(
             "shows how far a figure moves between runs on the same data.",
         ),
     ] = DEFAULT_SEED,
+    precision: Annotated[
+        PrecisionChoice,
+        typer.Option(
+            help="transformer only: the number format of fine-tuning's products: bf16 "
+            "(bfloat16, about 2.5 times as fast where the CPU has it natively), fp32, or auto "
+            "(bf16 where the CPU has native bfloat16, else fp32).",
+        ),
+    ] = PrecisionChoice.auto,
     include_reviewed: Annotated[
         bool,
         typer.Option(
@@ -68,7 +85,14 @@ def train(
 
     ctx = context()
     config = TrainConfig.model_validate(
-        {"kind": kind, "data": data or [], "name": name, "layers": layers, "seed": seed}
+        {
+            "kind": kind,
+            "data": data or [],
+            "name": name,
+            "layers": layers,
+            "seed": seed,
+            "precision": precision,
+        }
     )
     extra = []
     if include_reviewed:
@@ -100,7 +124,11 @@ def train(
         )
     if result.behaviour is not None:
         print_behaviour(result.behaviour)
-    typer.echo(f"trained in {result.card['training_seconds']} s")
+    used = result.card.get("training_precision")
+    typer.echo(
+        f"trained in {result.card['training_seconds']} s"
+        + (f" (fine-tuned in {used})" if used else "")
+    )
     typer.echo(f"registered {result.version} in {ctx.registry.location}")
     if result.activated:
         typer.echo(f"activated {result.version} (no model was active)")

@@ -26,6 +26,7 @@ from models.classifier import ThemeClassifier
 from models.encoder import ENCODER_PACKAGE, SentenceEncoder
 from models.kind_names import DEFAULT_KIND, DEFAULT_SEED, ENCODER_LAYERS, Kind
 from models.kinds import ThemeModel
+from models.precision import Precision
 from models.registry import ModelRegistry, check_version_name
 from models.transformer import KIND as TRANSFORMER
 from models.transformer import TransformerClassifier
@@ -63,6 +64,7 @@ class TrainConfig(BaseModel):
     epochs: int = Field(default=3, ge=1, le=20)  # transformer only
     seed: int = Field(default=DEFAULT_SEED, ge=0)  # transformer only
     layers: int = Field(default=ENCODER_LAYERS, ge=1, le=ENCODER_LAYERS)  # transformer only
+    precision: Precision = "auto"  # transformer only: of fine-tuning's products
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def run_training(
     card["data"]["extra_notes"] = len(extra_notes)
     card["metrics"]["validation"] = score(Y_val, P_val, model.thresholds_, names).as_dict()
     card["training_seconds"] = round(time.perf_counter() - started, 1)
+    if isinstance(model, TransformerClassifier):
+        card["training_precision"] = model.training_precision_
     registry.register(
         model, card, version=version, markdown=_card_markdown(card, reports, behaviour)
     )
@@ -231,7 +235,9 @@ def _fine_tune(
     names: Sequence[str],
     progress: Progress,
 ) -> TransformerClassifier:
-    model = TransformerClassifier(epochs=config.epochs, seed=config.seed, layers=config.layers)
+    model = TransformerClassifier(
+        epochs=config.epochs, seed=config.seed, layers=config.layers, precision=config.precision
+    )
 
     def report(epoch: int, done: int, per_epoch: int, loss: float) -> None:
         # Epochs differ a little in batches (long notes go in smaller ones).
@@ -299,7 +305,10 @@ def _card_markdown(
         f"- kind: {card['kind']}, params: `{card['params']}`",
         f"- taxonomy version {card['taxonomy_version']}: {', '.join(card['themes'])}",
         f"- trained on {card['data']['train_notes']} notes ({', '.join(card['data']['train_files'])}), "
-        f"fingerprint {card['data']['train_fingerprint']}, in {card['training_seconds']} s",
+        f"fingerprint {card['data']['train_fingerprint']}, in {card['training_seconds']} s"
+        + (
+            f" (fine-tuned in {card['training_precision']})" if "training_precision" in card else ""
+        ),
         f"- thresholds: {card['thresholds']}",
         f"- created {card['created_at']}",
         "",

@@ -69,3 +69,14 @@ def test_train_refuses_a_negative_seed(tmp_path: Path, monkeypatch: pytest.Monke
     assert result.exit_code == 2
     assert "--seed" in result.output
     assert not (tmp_path / "models").exists()
+
+
+def test_train_refuses_an_unknown_precision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WALKTALK_HOME", str(tmp_path))
+    result = runner.invoke(app, ["train", "--precision", "fp16"])
+    assert result.exit_code == 2
+    assert "--precision" in result.output
+    assert "bf16" in result.output
+    assert not (tmp_path / "models").exists()

@@ -65,6 +65,21 @@ def test_the_same_seed_gives_the_same_model(fitted: TransformerClassifier) -> No
     )
 
 
+def test_bf16_and_fp32_fine_tuning_both_learn_but_compute_differently() -> None:
+    """bf16 is applied where asked (the weights differ from fp32's) and still learns."""
+    texts, labels = tiny_corpus()
+    logits = {}
+    for precision in ("bf16", "fp32"):
+        model = TransformerClassifier(
+            epochs=8, learning_rate=2e-4, batch_size=8, seed=13, precision=precision
+        ).fit(texts, labels, theme_names=THEMES)
+        assert model.training_precision_ == precision
+        assert model.get_params()["precision"] == precision
+        assert (model.predict(texts) == labels.astype(bool)).mean() >= 0.95
+        logits[precision] = model.decision_function(texts)
+    assert not np.allclose(logits["bf16"], logits["fp32"], atol=1e-3)
+
+
 def test_predicting_before_fitting_is_a_clear_error() -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         TransformerClassifier().predict_proba(["dark path"])
