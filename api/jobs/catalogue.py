@@ -72,6 +72,7 @@ def build_work(job_id: int, kind: str, params: dict[str, Any], env: JobEnv, owne
             include_reviewed=bool(params.get("include_reviewed", True)),
             name=params.get("name"),
             layers=int(params.get("layers", ENCODER_LAYERS)),
+            precision=str(params.get("precision", "auto")),
         )
     if kind == "classify":
         from api.classify.bulk import classify_work

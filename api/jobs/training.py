@@ -59,6 +59,7 @@ def training_work(
     include_reviewed: bool,
     name: str | None = None,
     layers: int = ENCODER_LAYERS,
+    precision: str = "auto",
 ) -> Work:
     """The job body: gather the reviewed notes, train, register; returns the summary.
 
@@ -80,7 +81,9 @@ def training_work(
                 extra = reviewed_notes(session)
         ctx.log(f"training a {kind} model on the training corpora plus {len(extra)} reviewed notes")
         result = run_training(
-            TrainConfig(kind=kind, name=name, layers=layers),
+            TrainConfig.model_validate(
+                {"kind": kind, "name": name, "layers": layers, "precision": precision}
+            ),
             corpora=corpora,
             registry=registry,
             taxonomy=taxonomy,

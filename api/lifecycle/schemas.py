@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.validation import UtcTime
 from models.kind_names import DEFAULT_KIND, ENCODER_LAYERS, Kind
+from models.precision import Precision
 
 
 class ActivateIn(BaseModel):
@@ -28,6 +29,11 @@ class TrainingRunIn(BaseModel):
         ge=1,
         le=ENCODER_LAYERS,
         description="transformer only: encoder blocks kept and tuned",
+    )
+    precision: Precision = Field(
+        default="auto",
+        description="transformer only: the number format of fine-tuning's products "
+        "(auto: bf16 where the CPU has native bfloat16, else fp32)",
     )
 
 

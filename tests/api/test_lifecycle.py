@@ -76,6 +76,7 @@ def test_training_run_uses_reviews_then_promote_and_roll_back(own: Api) -> None:
     run = started.json()
     assert run["status"] in ("queued", "running")
     assert run["params"]["layers"] == 6  # kept with the job for a worker that takes it over
+    assert run["params"]["precision"] == "auto"
     again = own.client.post("/v1/training-runs", json={}, headers=own.headers("analyst"))
     assert again.status_code == 409
     done = wait_for(own, f"/v1/training-runs/{run['id']}")
@@ -169,6 +170,11 @@ def test_lifecycle_needs_the_right_role(own: Api) -> None:
         )
         assert refused.status_code == 422, refused.text
         assert "layers" in refused.text
+    refused = own.client.post(
+        "/v1/training-runs", json={"precision": "fp16"}, headers=own.headers("analyst")
+    )
+    assert refused.status_code == 422, refused.text
+    assert "precision" in refused.text
     assert (
         own.client.get("/v1/training-runs/999", headers=own.headers("analyst")).status_code == 404
     )
