@@ -62,7 +62,7 @@ def train(
         PrecisionChoice,
         typer.Option(
             help="transformer only: the number format of fine-tuning's products: bf16 "
-            "(bfloat16, about 2.5 times as fast where the CPU has it natively), fp32, or auto "
+            "(bfloat16, about twice as fast where the CPU has it natively), fp32, or auto "
             "(bf16 where the CPU has native bfloat16, else fp32).",
         ),
     ] = PrecisionChoice.auto,
