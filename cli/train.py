@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from cli.context import context
 from models.kind_names import DEFAULT_KIND, DEFAULT_SEED, ENCODER_LAYERS
+from models.precision import Precision
 
 if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded when used
     from training.behaviour import BehaviourReport
@@ -20,14 +20,6 @@ if TYPE_CHECKING:  # training pulls in torch, transformers and datasets: loaded 
     from training.metrics import Scores
 
 console = Console(stderr=True)
-
-
-class PrecisionChoice(StrEnum):
-    """`--precision`: the number format of fine-tuning's products (models/precision.py)."""
-
-    auto = "auto"
-    bf16 = "bf16"
-    fp32 = "fp32"
 
 
 def train(
@@ -59,13 +51,13 @@ def train(
         ),
     ] = DEFAULT_SEED,
     precision: Annotated[
-        PrecisionChoice,
+        Precision,
         typer.Option(
             help="transformer only: the number format of fine-tuning's products: bf16 "
             "(bfloat16, about twice as fast where the CPU has it natively), fp32, or auto "
             "(bf16 where the CPU has native bfloat16, else fp32).",
         ),
-    ] = PrecisionChoice.auto,
+    ] = "auto",
     include_reviewed: Annotated[
         bool,
         typer.Option(
